@@ -1,0 +1,67 @@
+# Luukku — the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest migrate demo lock messages bench clean-venv browser
+
+# The stamp files make a second `make run` skip the install: they are newer than the lock files
+# until a lock file changes.
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.base-installed: requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements/base.txt -r requirements/dev.txt
+	touch $(VENV)/.base-installed $@
+
+migrate: $(VENV)/.base-installed
+	$(MANAGE) migrate --no-input
+
+demo: migrate
+	$(MANAGE) load_demo_region
+
+run: demo
+	$(MANAGE) demo_logins
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy
+
+# Browser tests need Debian's chromium; install it when it is missing and we may (root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium is missing: the browser tests will fail (apt-get install chromium)"; fi; }
+
+pytest: $(VENV)/.dev-installed browser
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/run.py
+
+# Recompile the locks after editing requirements/*.in (needs network access to PyPI).
+lock: | $(VENV)/bin/python
+	$(PIP) install --quiet uv
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.11 \
+		--generate-hashes base.in -o base.txt
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.11 \
+		--generate-hashes dev.in -o dev.txt
+
+messages: $(VENV)/.dev-installed
+	cd luukku && ../$(MANAGE) makemessages -l fi -l sv -l en --no-obsolete
+	cd luukku && ../$(MANAGE) compilemessages

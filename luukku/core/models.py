@@ -1,0 +1,81 @@
+"""Building blocks shared by every app: timestamps, PTV-style translated texts, the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    FINNISH = "fi", _("Finnish")
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TranslatedText(models.Model):
+    """One localised text as PTV keeps them: (language, type, value).
+
+    Concrete subclasses add the foreign key to their owner and the `kind` choices they allow.
+    """
+
+    language = models.CharField(max_length=8, choices=Language.choices)
+    kind = models.CharField(max_length=40)
+    value = models.TextField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kind}[{self.language}]: {self.value[:40]}"
+
+
+class AuditEvent(models.Model):
+    """Who did or saw what, when and why. Every read of personal data writes one.
+
+    The row never holds personal data itself: only a reference to the object and a purpose.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", _("read")
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        EXPORT = "export", _("export")
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True,
+                                   help_text=_("Username kept even if the user is deleted."))
+    action = models.CharField(max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    purpose = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        # The audit trail is append-only: there is no change or delete permission to grant.
+        default_permissions = ("add", "view")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_id}"

@@ -1,0 +1,20 @@
+"""URL layout: public pages under a language prefix (none for Finnish), APIs and admin without."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include("luukku.catalogue.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("staff/", include("luukku.accounts.urls")),
+    path("saavutettavuus/", include("luukku.accessibility.urls")),
+    path("", include("luukku.catalogue.urls")),
+    prefix_default_language=False,
+)
