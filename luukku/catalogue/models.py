@@ -6,6 +6,8 @@ that import and export need no translation tables. PTV ids are kept beside our o
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -87,27 +89,34 @@ class Service(TimeStampedModel):
         LIMITED = "LimitedType", _("limited to the areas listed")
 
     slug = models.SlugField(
-        max_length=80, unique=True,
+        max_length=80,
+        unique=True,
         help_text=_("Stable identifier used everywhere, also as the Open311 service_code."),
     )
     ptv_id = models.UUIDField(null=True, blank=True, unique=True, default=None)
-    source = models.CharField(max_length=20, default="luukku",
-                              help_text=_("Where the record came from: luukku, ptv, demo."))
+    source = models.CharField(
+        max_length=20,
+        default="luukku",
+        help_text=_("Where the record came from: luukku, ptv, demo."),
+    )
     service_type = models.CharField(max_length=30, choices=Type.choices, default=Type.SERVICE)
     charge_type = models.CharField(max_length=10, choices=ChargeType.choices, blank=True)
-    area_type = models.CharField(max_length=30, choices=AreaType.choices,
-                                 default=AreaType.LIMITED)
+    area_type = models.CharField(max_length=30, choices=AreaType.choices, default=AreaType.LIMITED)
     domain = models.CharField(max_length=30, choices=Domain.choices)
     accepts_feedback = models.BooleanField(
-        default=True, help_text=_("Offered for feedback and service requests (Open311)."),
+        default=True,
+        help_text=_("Offered for feedback and service requests (Open311)."),
     )
-    languages = models.JSONField(default=list, blank=True,
-                                 help_text=_("Languages the service is given in, e.g. [\"fi\", \"sv\"]."))
+    languages = models.JSONField(
+        default=list, blank=True, help_text=_("Languages the service is given in: fi, sv, en.")
+    )
     service_classes = models.ManyToManyField(ServiceClass, blank=True, related_name="services")
     target_groups = models.ManyToManyField(TargetGroup, blank=True, related_name="services")
     life_events = models.ManyToManyField(LifeEvent, blank=True, related_name="services")
     areas = models.ManyToManyField(Area, blank=True, related_name="services")
-    channels = models.ManyToManyField("ServiceChannel", blank=True, related_name="services")
+    channels: models.ManyToManyField[ServiceChannel, Any] = models.ManyToManyField(
+        "ServiceChannel", blank=True, related_name="services"
+    )
     organisations = models.ManyToManyField(
         Organisation, through="ServiceOrganisation", related_name="services"
     )
@@ -133,8 +142,11 @@ class Service(TimeStampedModel):
 
     def keywords(self, language: str | None = None) -> list[str]:
         language = language or get_language() or "fi"
-        return [t.value for t in self.texts.all()
-                if t.kind == ServiceText.Kind.KEYWORD and t.language == language]
+        return [
+            t.value
+            for t in self.texts.all()
+            if t.kind == ServiceText.Kind.KEYWORD and t.language == language
+        ]
 
 
 class ServiceText(TranslatedText):
@@ -168,18 +180,22 @@ class ServiceOrganisation(models.Model):
         OTHER = "Other", _("other")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="roles")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="service_roles")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="service_roles"
+    )
     role = models.CharField(max_length=12, choices=Role.choices)
     provision_type = models.CharField(
-        max_length=24, choices=ProvisionType.choices, blank=True,
+        max_length=24,
+        choices=ProvisionType.choices,
+        blank=True,
         help_text=_("Only for producers."),
     )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service", "organisation", "role"],
-                                    name="unique_service_organisation_role"),
+            models.UniqueConstraint(
+                fields=["service", "organisation", "role"], name="unique_service_organisation_role"
+            ),
             models.CheckConstraint(
                 condition=models.Q(role="Producer") | models.Q(provision_type=""),
                 name="provision_type_only_for_producers",
@@ -206,10 +222,12 @@ class ServiceChannel(TimeStampedModel):
     ptv_id = models.UUIDField(null=True, blank=True, unique=True, default=None)
     source = models.CharField(max_length=20, default="luukku")
     channel_type = models.CharField(max_length=20, choices=Type.choices)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="channels")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="channels"
+    )
     is_mobile = models.BooleanField(
-        default=False, help_text=_("A mobile service point (palveluauto) with a route of stops."),
+        default=False,
+        help_text=_("A mobile service point (palveluauto) with a route of stops."),
     )
     url = models.URLField(max_length=500, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -219,7 +237,11 @@ class ServiceChannel(TimeStampedModel):
     postal_code = models.CharField(max_length=5, blank=True)
     post_office = models.CharField(max_length=100, blank=True)
     municipality = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="channels",
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="channels",
         limit_choices_to={"area_type": Area.Type.MUNICIPALITY},
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -286,10 +308,16 @@ class ServiceHours(models.Model):
 class MobileStop(models.Model):
     """A weekly stop of a mobile service point (palveluauto) on its route."""
 
-    channel = models.ForeignKey(ServiceChannel, on_delete=models.CASCADE, related_name="stops",
-                                limit_choices_to={"is_mobile": True})
+    channel = models.ForeignKey(
+        ServiceChannel,
+        on_delete=models.CASCADE,
+        related_name="stops",
+        limit_choices_to={"is_mobile": True},
+    )
     municipality = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="mobile_stops",
+        Area,
+        on_delete=models.PROTECT,
+        related_name="mobile_stops",
         limit_choices_to={"area_type": Area.Type.MUNICIPALITY},
     )
     place = models.CharField(max_length=200)
@@ -321,9 +349,13 @@ class SearchTerm(models.Model):
     class Meta:
         indexes = [models.Index(fields=["language", "term"])]
         constraints = [
-            models.UniqueConstraint(fields=["service", "language", "term"],
-                                    name="unique_search_term"),
+            models.UniqueConstraint(
+                fields=["service", "language", "term"], name="unique_search_term"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.language}:{self.term} → {self.service_id} ({self.weight})"
 
 
 def _pick_text(texts: object, kind: str, language: str | None) -> str:

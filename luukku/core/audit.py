@@ -45,8 +45,9 @@ def record_read(
     *, actor: Any, target: models.Model, purpose: str, request: HttpRequest | None = None
 ) -> AuditEvent:
     """Log that `actor` saw personal data in `target`, and why."""
-    return record(action=AuditEvent.Action.READ, actor=actor, target=target, purpose=purpose,
-                  request=request)
+    return record(
+        action=AuditEvent.Action.READ, actor=actor, target=target, purpose=purpose, request=request
+    )
 
 
 def _mask_details(details: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ _HETU_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _CENTURY = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
 _HETU_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$")
 # In free text: the same shape, bounded so that longer digit runs do not match.
-_HETU_IN_TEXT_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])")
+_HETU_IN_TEXT_RE = re.compile(
+    r"(?<![0-9A-Za-z])(\d{6})[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])"
+)
 _BUSINESS_ID_RE = re.compile(r"^(\d{7})-(\d)$")
 _BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 
@@ -33,14 +35,16 @@ def validate_identity_code(value: str) -> str:
     try:
         date(_CENTURY[century] + int(year), int(month), int(day))
     except ValueError:
-        raise ValidationError(_("The date in the personal identity code does not exist."),
-                              code="date") from None
+        raise ValidationError(
+            _("The date in the personal identity code does not exist."), code="date"
+        ) from None
     if int(individual) < 2:
         raise ValidationError(_("The individual number must be 002–999."), code="individual")
     expected = _HETU_CHECK_CHARS[int(day + month + year + individual) % 31]
     if check != expected:
-        raise ValidationError(_("The check character of the personal identity code is wrong."),
-                              code="checksum")
+        raise ValidationError(
+            _("The check character of the personal identity code is wrong."), code="checksum"
+        )
     return code
 
 
@@ -76,3 +80,8 @@ def validate_business_id(value: str) -> str:
     if business_id_check_digit(match.group(1)) != int(match.group(2)):
         raise ValidationError(_("The check digit of the business ID is wrong."), code="checksum")
     return code
+
+
+def business_id_validator(value: str) -> None:
+    """Model-field validator form of `validate_business_id`."""
+    validate_business_id(value)

@@ -58,11 +58,15 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor_label = models.CharField(max_length=150, blank=True,
-                                   help_text=_("Username kept even if the user is deleted."))
+    actor_label = models.CharField(
+        max_length=150, blank=True, help_text=_("Username kept even if the user is deleted.")
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64, blank=True)

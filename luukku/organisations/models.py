@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from luukku.areas.models import Area
-from luukku.core.identifiers import validate_business_id
+from luukku.core.identifiers import business_id_validator
 from luukku.core.models import TimeStampedModel
 
 
@@ -31,13 +31,21 @@ class Organisation(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     ptv_id = models.UUIDField(null=True, blank=True, unique=True, default=None)
     organisation_type = models.CharField(max_length=24, choices=Type.choices)
-    business_id = models.CharField(max_length=9, blank=True, validators=[validate_business_id])
+    business_id = models.CharField(max_length=9, blank=True, validators=[business_id_validator])
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="units",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
         help_text=_("The organisation this one is a unit of."),
     )
     municipality = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"area_type": Area.Type.MUNICIPALITY},
     )
     name_fi = models.CharField(max_length=200)
@@ -68,4 +76,3 @@ class Organisation(TimeStampedModel):
             chain.append(node)
             node = node.parent
         return chain
-

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import factory
 
 from luukku.areas.models import Area
@@ -90,36 +88,32 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"service-{n}")
     domain = "social"
 
-    @factory.post_generation
-    def names(self, create: bool, extracted: dict[str, str] | None, **kwargs: Any) -> None:
-        names = extracted or {"fi": f"Palvelu {self.slug}", "sv": f"Tjänst {self.slug}",
-                              "en": f"Service {self.slug}"}
-        _add_texts(self, ServiceText.Kind.NAME, names)
-
-    @factory.post_generation
-    def summaries(self, create: bool, extracted: dict[str, str] | None, **kwargs: Any) -> None:
-        _add_texts(self, ServiceText.Kind.SUMMARY, extracted or {})
-
-    @factory.post_generation
-    def descriptions(self, create: bool, extracted: dict[str, str] | None, **kwargs: Any) -> None:
-        _add_texts(self, ServiceText.Kind.DESCRIPTION, extracted or {})
-
-    @factory.post_generation
-    def keywords(self, create: bool, extracted: dict[str, list[str]] | None, **kwargs: Any) -> None:
-        for language, words in (extracted or {}).items():
-            for word in words:
-                ServiceText.objects.create(service=self, kind=ServiceText.Kind.KEYWORD,
-                                           language=language, value=word)
-
-    @factory.post_generation
-    def producers(self, create: bool, extracted: list[Organisation] | None,
-                  **kwargs: Any) -> None:
-        for organisation in extracted or []:
-            ServiceOrganisation.objects.create(
-                service=self, organisation=organisation,
-                role=ServiceOrganisation.Role.PRODUCER,
-                provision_type=ServiceOrganisation.ProvisionType.SELF_PRODUCED,
-            )
+    names = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _add_texts(
+            obj,
+            ServiceText.Kind.NAME,
+            extracted
+            or {
+                "fi": f"Palvelu {obj.slug}",
+                "sv": f"Tjänst {obj.slug}",
+                "en": f"Service {obj.slug}",
+            },
+        )
+    )
+    summaries = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _add_texts(obj, ServiceText.Kind.SUMMARY, extracted)
+    )
+    descriptions = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _add_texts(
+            obj, ServiceText.Kind.DESCRIPTION, extracted
+        )
+    )
+    keywords = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _add_keywords(obj, extracted)
+    )
+    producers = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _add_producers(obj, extracted)
+    )
 
 
 class ServiceChannelFactory(factory.django.DjangoModelFactory):
@@ -131,12 +125,11 @@ class ServiceChannelFactory(factory.django.DjangoModelFactory):
     channel_type = ServiceChannel.Type.SERVICE_LOCATION
     organisation = factory.SubFactory(OrganisationFactory)
 
-    @factory.post_generation
-    def names(self, create: bool, extracted: dict[str, str] | None, **kwargs: Any) -> None:
-        names = extracted or {"fi": f"Asiointipiste {self.slug}"}
-        for language, value in names.items():
-            ChannelText.objects.create(channel=self, kind=ChannelText.Kind.NAME,
-                                       language=language, value=value)
+    names = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _add_channel_names(
+            obj, extracted or {"fi": f"Asiointipiste {obj.slug}"}
+        )
+    )
 
 
 class ServiceHoursFactory(factory.django.DjangoModelFactory):
@@ -161,6 +154,31 @@ class MobileStopFactory(factory.django.DjangoModelFactory):
     departs = "12:00"
 
 
-def _add_texts(service: Service, kind: str, values: dict[str, str]) -> None:
-    for language, value in values.items():
+def _add_texts(service: Service, kind: str, values: dict[str, str] | None) -> None:
+    for language, value in (values or {}).items():
         ServiceText.objects.create(service=service, kind=kind, language=language, value=value)
+
+
+def _add_keywords(service: Service, keywords: dict[str, list[str]] | None) -> None:
+    for language, words in (keywords or {}).items():
+        for word in words:
+            ServiceText.objects.create(
+                service=service, kind=ServiceText.Kind.KEYWORD, language=language, value=word
+            )
+
+
+def _add_producers(service: Service, producers: list[Organisation] | None) -> None:
+    for organisation in producers or []:
+        ServiceOrganisation.objects.create(
+            service=service,
+            organisation=organisation,
+            role=ServiceOrganisation.Role.PRODUCER,
+            provision_type=ServiceOrganisation.ProvisionType.SELF_PRODUCED,
+        )
+
+
+def _add_channel_names(channel: ServiceChannel, names: dict[str, str]) -> None:
+    for language, value in names.items():
+        ChannelText.objects.create(
+            channel=channel, kind=ChannelText.Kind.NAME, language=language, value=value
+        )
