@@ -26,12 +26,18 @@ def record(
     purpose: str = "",
     request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
-    """Write one audit row. Identity codes in `purpose` or `details` are masked first."""
+    """Write one audit row. Identity codes in `purpose`, `details` or `actor_label` are masked.
+
+    `actor_label` names an actor who is not a logged-in user, e.g. the username a failed login
+    tried; for a logged-in `actor` the username is taken from the user.
+    """
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    label = user.get_username() if user is not None else actor_label
     return AuditEvent.objects.create(
         actor=user,
-        actor_label=user.get_username() if user is not None else "",
+        actor_label=mask_identity_codes_in(label)[:150],
         action=action,
         content_type=ContentType.objects.get_for_model(target) if target is not None else None,
         object_id=str(target.pk) if target is not None else "",
@@ -51,12 +57,15 @@ def record_read(
 
 
 def _mask_details(details: dict[str, Any]) -> dict[str, Any]:
-    masked: dict[str, Any] = {}
-    for key, value in details.items():
-        if isinstance(value, str):
-            masked[key] = mask_identity_codes_in(value)
-        elif isinstance(value, dict):
-            masked[key] = _mask_details(value)
-        else:
-            masked[key] = value
-    return masked
+    return {key: _mask_value(value) for key, value in details.items()}
+
+
+def _mask_value(value: Any) -> Any:
+    """Mask identity codes in strings, however deep in dicts and lists they are."""
+    if isinstance(value, str):
+        return mask_identity_codes_in(value)
+    if isinstance(value, dict):
+        return _mask_details(value)
+    if isinstance(value, list | tuple):
+        return [_mask_value(item) for item in value]
+    return value
