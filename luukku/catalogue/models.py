@@ -160,6 +160,10 @@ class ServiceText(TranslatedText):
         USER_INSTRUCTION = "UserInstruction", _("user instruction")
         CONDITIONS = "ServiceChargeType", _("charge information")
         KEYWORD = "Keyword", _("keyword")
+        REQUIREMENTS = "Requirements", _("requirements")
+        DEADLINE = "DeadLine", _("deadline")
+        PROCESSING_TIME = "ProcessingTime", _("processing time")
+        VALIDITY_TIME = "ValidityTime", _("validity time")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="texts")
 
@@ -265,6 +269,7 @@ class ServiceChannel(TimeStampedModel):
 class ChannelText(TranslatedText):
     class Kind(models.TextChoices):
         NAME = "Name", _("name")
+        ALTERNATIVE_NAME = "AlternativeName", _("alternative name")
         SUMMARY = "Summary", _("summary")
         DESCRIPTION = "Description", _("description")
 
