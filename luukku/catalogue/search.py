@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, F, FloatField, Max, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, Max, Prefetch, Sum, Value, When
 
 from luukku.catalogue.models import SearchTerm, Service, ServiceText
 from luukku.core import text
@@ -211,8 +212,18 @@ def _rarity(term: str, vocabulary: _Vocabulary) -> float:
     return math.log(1.0 + max(vocabulary.services, 1) / frequency)
 
 
-def search_services(query: str, language: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
-    """Services matching `query` in `language`, best first (ties by id, so pages are stable)."""
+def search_services(
+    query: str,
+    language: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    prefetch: Sequence[str | Prefetch[Any]] = ("texts",),
+) -> SearchPage:
+    """Services matching `query` in `language`, best first (ties by id, so pages are stable).
+
+    The hits' services come with `prefetch` done (their texts, unless told otherwise).
+    """
     weights = query_terms(query, language)
     if not weights:
         return SearchPage(query, language, [], 0, limit, offset)
@@ -240,7 +251,7 @@ def search_services(query: str, language: str, *, limit: int = 20, offset: int =
         total = offset + len(page)  # the last page: no need to count
     else:
         total = matches.count()
-    services = Service.objects.prefetch_related("texts").in_bulk(
+    services = Service.objects.prefetch_related(*prefetch).in_bulk(
         [service_id for service_id, _ in page]
     )
     hits = [

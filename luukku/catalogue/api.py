@@ -1,0 +1,155 @@
+"""Public JSON API of the catalogue: list and search services, and one service's full record.
+
+Views only parse the query, call `search.search_services` or the read helpers below, and
+serialise; ranking lives in `catalogue.search`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from luukku.catalogue import search
+from luukku.catalogue.models import (
+    MobileStop,
+    Service,
+    ServiceChannel,
+    ServiceOrganisation,
+    ServiceText,
+)
+from luukku.catalogue.serializers import (
+    ServiceDetailSerializer,
+    ServiceListPageSerializer,
+    ServiceListParams,
+    ServiceSummarySerializer,
+)
+
+_ERROR = OpenApiResponse(description="Invalid parameters: the body names each one and why.")
+
+
+def listing_texts(language: str) -> Prefetch[str]:
+    """Only the names and summaries a list row shows, in its language and the Finnish fallback."""
+    return Prefetch(
+        "texts",
+        queryset=ServiceText.objects.filter(
+            kind__in=[ServiceText.Kind.NAME, ServiceText.Kind.SUMMARY],
+            language__in=sorted({language, "fi"}),
+        ),
+    )
+
+
+def service_detail_queryset() -> QuerySet[Service]:
+    """Services with every relation the full record shows, in a fixed number of queries."""
+    channels = ServiceChannel.objects.select_related(
+        "municipality", "organisation"
+    ).prefetch_related(
+        "texts",
+        "hours",
+        Prefetch("stops", queryset=MobileStop.objects.select_related("municipality")),
+    )
+    roles = ServiceOrganisation.objects.select_related("organisation").order_by(
+        "role", "organisation__slug"
+    )
+    return Service.objects.prefetch_related(
+        "texts",
+        "service_classes",
+        "target_groups",
+        "life_events",
+        "areas",
+        Prefetch("channels", queryset=channels.order_by("slug")),
+        Prefetch("roles", queryset=roles),
+    )
+
+
+class ServiceListView(APIView):
+    @extend_schema(
+        operation_id="services_list",
+        summary="List or search services",
+        description=(
+            "Without `q`, every service ordered by slug. With `q`, the services whose texts in "
+            "`lang` match the words, best first: inflected forms, compound words and one-letter "
+            'typos are understood ("rakennusluvan" finds the building permit).'
+        ),
+        parameters=[ServiceListParams],
+        responses={
+            200: ServiceListPageSerializer,
+            400: _ERROR,
+            404: OpenApiResponse(description="The page is past the last one."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = ServiceListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query: str = params.validated_data.get("q", "")
+        language: str = params.validated_data["lang"]
+        page: int = params.validated_data["page"]
+        page_size: int = params.validated_data["page_size"]
+        offset = (page - 1) * page_size
+
+        scores: dict[int, float] = {}
+        if query:
+            found = search.search_services(
+                query, language, limit=page_size, offset=offset, prefetch=[listing_texts(language)]
+            )
+            services = [hit.service for hit in found.hits]
+            scores = {hit.service.pk: hit.score for hit in found.hits}
+            total = found.total
+        else:
+            total = Service.objects.count()
+            services = list(
+                Service.objects.order_by("slug").prefetch_related(listing_texts(language))[
+                    offset : offset + page_size
+                ]
+            )
+        if page > 1 and not services:
+            raise NotFound("Invalid page.")
+
+        context = {"request": request, "language": language, "scores": scores}
+        return Response(
+            {
+                "count": total,
+                "next": _page_link(request, page + 1) if offset + page_size < total else None,
+                "previous": _page_link(request, page - 1) if page > 1 else None,
+                "results": _summaries(services, context),
+            }
+        )
+
+
+def _summaries(services: list[Service], context: dict[str, Any]) -> list[dict[str, Any]]:
+    serializer = ServiceSummarySerializer(context=context)
+    return [serializer.to_representation(service) for service in services]
+
+
+def _page_link(request: Request, page: int) -> str:
+    url = request.build_absolute_uri()
+    if page == 1:
+        return str(remove_query_param(url, "page"))
+    return str(replace_query_param(url, "page", page))
+
+
+class ServiceDetailView(APIView):
+    @extend_schema(
+        operation_id="services_retrieve",
+        summary="One service's full record",
+        description="Names and texts in every language, classifications, the organisations and "
+        "their roles, every channel with its opening hours and mobile stops, and areas.",
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH, description="e.g. rakennuslupa")
+        ],
+        responses={
+            200: ServiceDetailSerializer,
+            404: OpenApiResponse(description="No such service."),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        service = service_detail_queryset().filter(slug=slug).first()
+        if service is None:
+            raise NotFound("No service with this slug.")
+        return Response(ServiceDetailSerializer(service, context={"request": request}).data)
