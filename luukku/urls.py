@@ -13,6 +13,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("staff/catalogue/", include("luukku.catalogue.staff_urls")),
     path("staff/", include("luukku.accounts.urls")),
     path("saavutettavuus/", include("luukku.accessibility.urls")),
     path("", include("luukku.catalogue.urls")),

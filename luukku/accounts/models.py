@@ -36,9 +36,12 @@ class User(AbstractUser):
         frontier = set(roots)
         while frontier:
             scope |= frontier
-            frontier = set(
-                Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            ) - scope
+            frontier = (
+                set(
+                    Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+                )
+                - scope
+            )
         return Organisation.objects.filter(pk__in=scope)
 
     def _memberships(self) -> list[Membership]:
@@ -59,8 +62,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"],
-                                    name="unique_membership_role"),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="unique_membership_role"
+            ),
         ]
         verbose_name = _("role membership")
 
