@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import factory
 
@@ -43,7 +43,9 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
 
 def user_with_role(role: str, organisation: Organisation | None = None, **user_fields: Any) -> User:
     """A user holding `role` in `organisation` (a new municipality when not given)."""
-    user = cast(User, UserFactory(**user_fields))
-    MembershipFactory(user=user, organisation=organisation or OrganisationFactory(), role=role)
+    user: User = UserFactory.create(**user_fields)
+    MembershipFactory.create(
+        user=user, organisation=organisation or OrganisationFactory.create(), role=role
+    )
     user.refresh_from_db()
     return user

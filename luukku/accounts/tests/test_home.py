@@ -20,7 +20,7 @@ def test_the_home_needs_a_login(client):
 
 
 def test_a_customer_service_agent_sees_the_role_and_no_tools(client):
-    organisation = OrganisationFactory(name_fi="Iisalmen kaupunki")
+    organisation = OrganisationFactory.create(name_fi="Iisalmen kaupunki")
     client.force_login(user_with_role(Role.CUSTOMER_SERVICE_AGENT, organisation))
 
     response = client.get(reverse("accounts:home"))
@@ -34,10 +34,10 @@ def test_a_customer_service_agent_sees_the_role_and_no_tools(client):
 
 
 def test_a_region_admin_sees_every_role_and_every_tool(client):
-    region = OrganisationFactory(name_fi="Pohjois-Savon hyvinvointialue")
+    region = OrganisationFactory.create(name_fi="Pohjois-Savon hyvinvointialue")
     user = user_with_role(Role.REGION_ADMIN, region)
-    MembershipFactory(
-        user=user, role=Role.ANALYST, organisation=OrganisationFactory(name_fi="Kuopio")
+    MembershipFactory.create(
+        user=user, role=Role.ANALYST, organisation=OrganisationFactory.create(name_fi="Kuopio")
     )
     client.force_login(user)
 

@@ -44,7 +44,7 @@ def test_a_staff_member_logs_in_lands_on_the_staff_home_and_the_login_is_audited
 
 
 def test_a_failed_login_is_audited_with_the_username_but_never_the_password(client):
-    UserFactory(username="sanna")
+    UserFactory.create(username="sanna")
 
     response = login(client, "sanna", "väärä-salasana")
 
@@ -67,7 +67,7 @@ def test_an_identity_code_typed_as_the_username_is_masked_in_the_audit_log(clien
 
 
 def test_the_sixth_attempt_is_refused_even_with_the_right_password(client):
-    UserFactory(username="sanna")
+    UserFactory.create(username="sanna")
     for _attempt in range(4):
         assert login(client, "sanna", "väärä-salasana").status_code == 200
     # The fifth failure locks the pair and already answers with the lockout page.
@@ -85,8 +85,8 @@ def test_the_sixth_attempt_is_refused_even_with_the_right_password(client):
 
 
 def test_the_lock_is_per_username_and_address(client):
-    UserFactory(username="sanna")
-    UserFactory(username="pekka")
+    UserFactory.create(username="sanna")
+    UserFactory.create(username="pekka")
     for _attempt in range(5):
         login(client, "sanna", "väärä-salasana")
 
@@ -95,7 +95,7 @@ def test_the_lock_is_per_username_and_address(client):
 
 
 def test_a_successful_login_resets_the_failure_count(client):
-    UserFactory(username="sanna")
+    UserFactory.create(username="sanna")
     for _attempt in range(4):
         login(client, "sanna", "väärä-salasana")
     assert login(client, "sanna", TEST_PASSWORD).status_code == 302
@@ -109,7 +109,7 @@ def test_a_successful_login_resets_the_failure_count(client):
 
 
 def test_the_lockout_page_says_how_long_to_wait(client):
-    UserFactory(username="sanna")
+    UserFactory.create(username="sanna")
     for _attempt in range(5):
         login(client, "sanna", "väärä-salasana")
 
@@ -141,7 +141,7 @@ def test_an_anonymous_logout_writes_no_audit_row(client):
 
 
 def test_the_admin_login_is_audited_and_throttled_too(client):
-    UserFactory(username="sanna")
+    UserFactory.create(username="sanna")
     for _attempt in range(5):
         client.post(reverse("admin:login"), {"username": "sanna", "password": "väärä"})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import cast
 
 import pytest
 from django.db import connection
@@ -42,9 +41,8 @@ def produce(service: Service, organisation: Organisation, provision: str = Provi
 
 
 def make_service(slug, klass, *, producers=(), areas=(), area_type=Service.AreaType.LIMITED):
-    service = cast(
-        Service,
-        ServiceFactory(slug=slug, area_type=area_type, names={"fi": f"Palvelu {slug}"}),
+    service: Service = ServiceFactory.create(
+        slug=slug, area_type=area_type, names={"fi": f"Palvelu {slug}"}
     )
     service.service_classes.add(klass)
     service.areas.add(*areas)
@@ -56,25 +54,27 @@ def make_service(slug, klass, *, producers=(), areas=(), area_type=Service.AreaT
 @pytest.fixture
 def region():
     """Pohjois-Savo with Kuopio and Iisalmi in it; Varkaus is left without a region link."""
-    pohjois_savo = AreaFactory(area_type=Area.Type.REGION, code="11", name_fi="Pohjois-Savo")
+    pohjois_savo = AreaFactory.create(area_type=Area.Type.REGION, code="11", name_fi="Pohjois-Savo")
     places = {
         "region": pohjois_savo,
-        "kuopio": AreaFactory(code="297", name_fi="Kuopio", parent=pohjois_savo),
-        "iisalmi": AreaFactory(code="140", name_fi="Iisalmi", parent=pohjois_savo),
-        "varkaus": AreaFactory(code="915", name_fi="Varkaus"),
+        "kuopio": AreaFactory.create(code="297", name_fi="Kuopio", parent=pohjois_savo),
+        "iisalmi": AreaFactory.create(code="140", name_fi="Iisalmi", parent=pohjois_savo),
+        "varkaus": AreaFactory.create(code="915", name_fi="Varkaus"),
     }
     organisations = {
-        "ely": OrganisationFactory(organisation_type=Type.STATE, name_fi="ELY-keskus"),
-        "region": OrganisationFactory(organisation_type=Type.REGION, name_fi="Hyvinvointialue"),
-        "kuopio": OrganisationFactory(organisation_type=Type.MUNICIPALITY, name_fi="Kuopio"),
-        "company": OrganisationFactory(
+        "ely": OrganisationFactory.create(organisation_type=Type.STATE, name_fi="ELY-keskus"),
+        "region": OrganisationFactory.create(
+            organisation_type=Type.REGION, name_fi="Hyvinvointialue"
+        ),
+        "kuopio": OrganisationFactory.create(organisation_type=Type.MUNICIPALITY, name_fi="Kuopio"),
+        "company": OrganisationFactory.create(
             organisation_type=Type.COMPANY,
             name_fi="Kehitysyhtiö Ääninen Oy",
             business_id="0112038-9",
         ),
     }
-    business = ServiceClassFactory(code="P10", label_fi="Yritystoiminta")
-    health = ServiceClassFactory(code="P2", label_fi="Terveys")
+    business = ServiceClassFactory.create(code="P10", label_fi="Yritystoiminta")
+    health = ServiceClassFactory.create(code="P2", label_fi="Terveys")
     make_service(
         "yritysneuvonta-ely",
         business,
@@ -159,7 +159,7 @@ def test_one_service_with_two_producers_is_a_group(region):
         producers=[
             (region["org_kuopio"], Provision.SELF_PRODUCED),
             (
-                OrganisationFactory(organisation_type=Type.SOTE_PRIVATE, name_fi="Hoiva Oy"),
+                OrganisationFactory.create(organisation_type=Type.SOTE_PRIVATE, name_fi="Hoiva Oy"),
                 Provision.PURCHASED,
             ),
         ],
@@ -193,15 +193,15 @@ def test_filters_narrow_to_a_service_class_and_a_municipality(region):
 
 
 def test_service_classes_sort_by_number_not_by_text():
-    klass_2 = ServiceClassFactory(code="P2")
-    klass_10 = ServiceClassFactory(code="P10")
-    town = AreaFactory(code="297", name_fi="Kuopio")
+    klass_2 = ServiceClassFactory.create(code="P2")
+    klass_10 = ServiceClassFactory.create(code="P10")
+    town = AreaFactory.create(code="297", name_fi="Kuopio")
     for klass in (klass_10, klass_2):
         for n in range(2):
             make_service(
                 f"s-{klass.code}-{n}",
                 klass,
-                producers=[(OrganisationFactory(), Provision.SELF_PRODUCED)],
+                producers=[(OrganisationFactory.create(), Provision.SELF_PRODUCED)],
                 areas=[town],
             )
 
@@ -272,11 +272,11 @@ def test_the_page_runs_the_same_number_of_queries_for_many_groups(client, region
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(8):
-        town = AreaFactory(code=f"{500 + n}", name_fi=f"Kunta {n}", parent=region["region"])
+        town = AreaFactory.create(code=f"{500 + n}", name_fi=f"Kunta {n}", parent=region["region"])
         make_service(
             f"paikallinen-{n}",
             region["business"],
-            producers=[(OrganisationFactory(), Provision.PURCHASED)],
+            producers=[(OrganisationFactory.create(), Provision.PURCHASED)],
             areas=[town],
         )
     with CaptureQueriesContext(connection) as many:
