@@ -1,0 +1,61 @@
+"""Template helpers shared by every public page: the language switch and localised labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+from luukku.catalogue import selectors
+from luukku.catalogue.models import Service
+from luukku.catalogue.selectors import TierBadge
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    is_current: bool
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: dict[str, Any]) -> list[LanguageLink]:
+    """Links to this same page (path and query) in each site language, current one first-class.
+
+    Plain links, so the switch works without JavaScript; `translate_url` swaps the language
+    prefix and keeps the query string.
+    """
+    request: HttpRequest | None = context.get("request")
+    current = get_language() or settings.LANGUAGE_CODE
+    here = request.get_full_path() if request is not None else "/"
+    links = []
+    for code, _name in settings.LANGUAGES:
+        links.append(
+            LanguageLink(
+                code=code,
+                name=get_language_info(code)["name_local"],
+                url=translate_url(here, code),
+                is_current=code == current,
+            )
+        )
+    return links
+
+
+@register.simple_tag
+def localised(obj: Any, method: str = "name") -> str:
+    """`obj.<method>(language)` in the active language: labels of code-list entries and areas."""
+    return str(getattr(obj, method)(get_language() or settings.LANGUAGE_CODE))
+
+
+@register.filter
+def service_tiers(service: Service) -> list[TierBadge]:
+    """The tier badges of a service whose channels are prefetched."""
+    return selectors.service_tiers(service.channels.all())
