@@ -19,12 +19,6 @@ from luukku.catalogue.models import Service, ServiceText
 _state = threading.local()
 
 
-def _pending() -> set[int]:
-    if not hasattr(_state, "pending"):
-        _state.pending = set()
-    return _state.pending
-
-
 def _suspended() -> list[set[int]]:
     if not hasattr(_state, "suspended"):
         _state.suspended = []
@@ -57,21 +51,38 @@ def service_changed(service_id: int) -> None:
     _schedule({service_id})
 
 
+class _Batch:
+    """The services to reindex when the current transaction commits: one task per commit."""
+
+    def __init__(self) -> None:
+        self.service_ids: set[int] = set()
+        self.done = False
+
+    def __call__(self) -> None:
+        from luukku.catalogue.tasks import reindex_services  # noqa: PLC0415 - tasks import search
+
+        self.done = True
+        if self.service_ids:
+            reindex_services.delay(sorted(self.service_ids))
+
+
 def _schedule(service_ids: set[int]) -> None:
-    # Every change registers a flush, but the first flush after a commit takes every pending
-    # id: a transaction that saves a service and its ten texts reindexes it once. Ids left over
-    # from a rolled-back transaction are reindexed with the next commit, which is harmless.
-    _pending().update(service_ids)
-    transaction.on_commit(_flush)
+    # A transaction that saves a service and its ten texts queues one reindex. The batch is
+    # reused only while it still waits in this transaction's on-commit list: after a commit or
+    # a rollback (of the transaction or of the savepoint that registered it) a new one starts.
+    connection = transaction.get_connection()
+    batch: _Batch | None = getattr(_state, "batch", None)
+    if batch is not None and not batch.done and _is_waiting(batch, connection.run_on_commit):
+        batch.service_ids.update(service_ids)
+        return
+    batch = _Batch()
+    batch.service_ids.update(service_ids)
+    _state.batch = batch
+    transaction.on_commit(batch)  # outside a transaction this runs at once
 
 
-def _flush() -> None:
-    from luukku.catalogue.tasks import reindex_services  # noqa: PLC0415 - tasks import search
-
-    ids = sorted(_pending())
-    _pending().clear()
-    if ids:
-        reindex_services.delay(ids)
+def _is_waiting(batch: _Batch, run_on_commit: list[Any]) -> bool:
+    return any(entry[1] is batch for entry in run_on_commit)
 
 
 def on_service_saved(sender: type[Service], instance: Service, **kwargs: Any) -> None:
