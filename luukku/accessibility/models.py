@@ -1,24 +1,31 @@
-"""Accessibility feedback (Act 306/2019 §15): every report gets an answer within 14 days."""
+"""Accessibility feedback (Act on the Provision of Digital Services 306/2019, § 15).
+
+Anyone may report content they cannot use; the region must answer within 14 days. The deadline
+rule lives in `services.answer_due`, not here, so that every write path uses the same rule.
+"""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ANSWER_DEADLINE = timedelta(days=14)
-
 
 class AccessibilityFeedback(models.Model):
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
-        ANSWERED = "answered", _("answered")
+        RECEIVED = "received", _("Received")
+        ANSWERED = "answered", _("Answered")
 
+    reference = models.CharField(
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The number given to the sender on the receipt page."),
+    )
     received_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text=_("The answer is due 14 days after receipt."))
     page_url = models.CharField(max_length=500, blank=True)
     description = models.TextField()
     wants_answer = models.BooleanField(default=True)
@@ -28,17 +35,19 @@ class AccessibilityFeedback(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_at"]
+        verbose_name = _("accessibility feedback")
         verbose_name_plural = _("accessibility feedback")
+        indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self) -> str:
-        return f"{self.received_at:%Y-%m-%d} {self.description[:40]}"
+        return self.reference or f"{self.received_at:%Y-%m-%d} {self.description[:40]}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.due_at is None:
-            self.due_at = self.received_at + ANSWER_DEADLINE
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.contact_name or self.contact_email)

@@ -1,4 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "accessibility"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.statement, name="statement"),
+    path("palaute/", views.feedback, name="feedback"),
+    path("palaute/kuittaus/", views.receipt, name="receipt"),
+    path("palautteet/", views.inbox, name="inbox"),
+    path("palautteet/<int:pk>/", views.item, name="item"),
+]
