@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +36,31 @@ from luukku.catalogue.serializers import (
     ServiceSummarySerializer,
 )
 
-_ERROR = OpenApiResponse(description="Invalid parameters: the body names each one and why.")
+_INVALID = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description="Invalid parameters: each one named, with the reasons.",
+    examples=[
+        OpenApiExample(
+            "Unknown language",
+            value={"lang": ['"de" is not a valid choice.']},
+            status_codes=["400"],
+        )
+    ],
+)
+
+
+def _not_found(description: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        response={
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+        },
+        description=description,
+    )
 
 
 def listing_texts(language: str) -> Prefetch[str]:
@@ -80,8 +109,8 @@ class ServiceListView(APIView):
         parameters=[ServiceListParams],
         responses={
             200: ServiceListPageSerializer,
-            400: _ERROR,
-            404: OpenApiResponse(description="The page is past the last one."),
+            400: _INVALID,
+            404: _not_found("The page is past the last one."),
         },
     )
     def get(self, request: Request) -> Response:

@@ -64,7 +64,7 @@ class ServiceListParams(serializers.Serializer[dict[str, Any]]):
     {
         "type": "object",
         "properties": {language: {"type": "string"} for language in LANGUAGES},
-        "example": {"fi": "Rakennuslupa", "sv": "Bygglov", "en": "Building permit"},
+        "description": "The text in each language it exists in.",
     }
 )
 class TranslatedField(serializers.Field):
