@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "luukku.accounts",
     "luukku.catalogue",
     "luukku.accessibility",
+    "luukku.demo",
 ]
 
 MIDDLEWARE = [
