@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luukku.organisations.models import Organisation
 
-from .roles import ROLE_PERMISSIONS, Role
+from .roles import ROLE_PERMISSIONS, VIEW_AUDIT_LOG, Role
 
 
 class User(AbstractUser):
@@ -43,6 +43,17 @@ class User(AbstractUser):
                 - scope
             )
         return Organisation.objects.filter(pk__in=scope)
+
+    def audit_actor_scope(self) -> models.QuerySet[User] | None:
+        """Whose audit events this user may read; None means everyone's.
+
+        The region admin (and a superuser) reads the whole log; an organisation admin reads
+        the events of the staff of the organisations where they hold VIEW_AUDIT_LOG.
+        """
+        if self.is_superuser or any(m.role == Role.REGION_ADMIN for m in self._memberships()):
+            return None
+        organisations = self.organisations_with(VIEW_AUDIT_LOG)
+        return User.objects.filter(memberships__organisation__in=organisations).distinct()
 
     def _memberships(self) -> list[Membership]:
         cached: list[Membership] | None = getattr(self, "_membership_cache", None)
