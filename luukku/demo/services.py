@@ -22,6 +22,7 @@ from django.db import models, transaction
 
 from luukku.accounts.models import Membership, User
 from luukku.accounts.roles import Role
+from luukku.accounts.services import sync_staff_flag
 from luukku.areas.models import Area, PopulationGroup
 from luukku.catalogue.codelists import load_code_lists
 from luukku.catalogue.models import (
@@ -606,14 +607,15 @@ class _Loader:
         user_ids = []
         for demo in DEMO_USERS:
             user = existing.get(demo.username)
-            wanted = {
+            wanted: dict[str, Any] = {
                 "first_name": demo.first_name,
                 "last_name": demo.last_name,
                 "email": f"{demo.username}@luukku.example",
                 "is_active": True,
-                "is_staff": demo.superuser,
                 "is_superuser": demo.superuser,
             }
+            if demo.superuser:
+                wanted["is_staff"] = True
             if user is None:
                 # The password is set on creation only: hashing it again on every load would
                 # make a second load slow, and would undo a password a developer changed.
@@ -637,6 +639,9 @@ class _Loader:
             memberships,
             Membership,
         )
+        # Bulk writes send no signals: let accounts decide who may enter the Django admin.
+        for user in User.objects.filter(pk__in=user_ids):
+            sync_staff_flag(user=user)
         self.result.counts["demo users"] = len(DEMO_USERS)
 
 
