@@ -71,9 +71,9 @@ def _normalise(term: str) -> str:
 def licence_expression(name: str) -> str:
     """The package's licence as an SPDX-like expression, e.g. "BSD-3-Clause OR Apache-2.0"."""
     meta = metadata.metadata(name)
-    declared = meta.get("License-Expression") or ""
+    declared = meta["License-Expression"] or ""
     if not declared:
-        field = (meta.get("License") or "").strip()
+        field = (meta["License"] or "").strip()
         # Some packages paste the whole licence text in this field: then it names nothing.
         if field and "\n" not in field and len(field) < 60 and field.lower() != "dual license":
             declared = field
