@@ -6,6 +6,7 @@ from datetime import time
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 
 from luukku.accounts.models import Membership, User
 from luukku.accounts.roles import Role
@@ -39,7 +40,7 @@ REQUIRED_SLUGS = [
     "asumispalvelut", "kiinteiston-huoltopyynto",
 ]  # fmt: skip
 
-COUNTED = [
+COUNTED: list[type[models.Model]] = [
     Area, PopulationGroup, Organisation, ServiceChannel, ChannelText, ServiceHours, MobileStop,
     Service, ServiceText, ServiceOrganisation, User, Membership,
     Service.service_classes.through, Service.target_groups.through, Service.life_events.through,
@@ -158,6 +159,7 @@ def test_channels_include_evening_opening_hours_and_a_mobile_van_route(loaded):
     assert one_stop.hours.filter(weekday=3, closes__gte=time(18, 0)).exists()
     assert one_stop.street_address
     assert one_stop.latitude
+    assert one_stop.municipality is not None
     assert one_stop.municipality.code == "297"
     library = ServiceChannel.objects.get(slug="sp-kuopio-paakirjasto")
     assert library.hours.filter(closes=time(20, 0)).count() == 5
@@ -167,7 +169,7 @@ def test_channels_include_evening_opening_hours_and_a_mobile_van_route(loaded):
     assert len({s.municipality.code for s in stops}) >= 5
     assert all(s.arrives < s.departs and s.latitude and s.place for s in stops)
     assert {s.weekday for s in stops} == {0, 1, 2, 3, 4}
-    assert van.services.filter(slug="terveysasema").exists()
+    assert Service.objects.filter(slug="terveysasema", channels=van).exists()
 
     types = set(ServiceChannel.objects.values_list("channel_type", flat=True))
     assert types == {"EChannel", "WebPage", "PrintableForm", "Phone", "ServiceLocation"}
@@ -223,6 +225,7 @@ def test_every_business_id_is_valid_and_units_hang_under_their_organisations(loa
     assert {"State", "Municipality", "Region", "RegionalOrganization", "Company"} <= types
     assert Organisation.objects.filter(organisation_type="Municipality", parent=None).count() == 19
     rescue = Organisation.objects.get(slug="pohjois-savon-hyvinvointialue-pelastuslaitos")
+    assert rescue.parent is not None
     assert rescue.parent.slug == "pohjois-savon-hyvinvointialue"
 
 
