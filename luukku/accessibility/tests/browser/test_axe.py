@@ -1,0 +1,176 @@
+"""Every public page in Finnish, Swedish and English passes axe-core with no violations, and the
+keyboard basics work: the skip link comes first and the language switch keeps the page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import Page
+
+from luukku.accessibility.models import AccessibilityFeedback
+from luukku.accessibility.tests.factories import received_feedback
+from luukku.accounts.roles import Role
+from luukku.accounts.tests.factories import user_with_role
+from luukku.catalogue.tests.page_data import build_page_catalogue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ["fi", "sv", "en"]
+FOUND = {"fi": "rakennuslupa", "sv": "bygglov", "en": "building permit"}
+AXE = Axe()
+
+
+def path(name: str, language: str, *args: str, query: str = "") -> str:
+    with translation.override(language):
+        return reverse(name, args=args) + query
+
+
+def open_page(page: Page, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 200, f"{url} answered {response.status}"
+    assert page.url == url, f"{url} was redirected to {page.url}"
+
+
+def submit_feedback_with_errors(page: Page, base: str, language: str) -> None:
+    open_page(page, base + path("accessibility:feedback", language))
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+
+
+def submit_feedback(page: Page, base: str, language: str) -> None:
+    open_page(page, base + path("accessibility:feedback", language))
+    page.fill("#id_description", "Valikko ei aukea näppäimistöllä.")
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_selector(".receipt-reference")
+
+
+def visit(name: str, *args: str, query: str = "") -> Callable[[Page, str, str], None]:
+    def go(page: Page, base: str, language: str) -> None:
+        open_page(page, base + path(name, language, *args, query=query))
+
+    return go
+
+
+def log_in_as_feedback_handler(page: Page, base: str) -> AccessibilityFeedback:
+    """A region admin's session cookie in the browser, and one feedback with contact details."""
+    client = Client()
+    client.force_login(user_with_role(Role.REGION_ADMIN))
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "url": base,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            }
+        ]
+    )
+    return received_feedback()
+
+
+def staff_inbox(page: Page, base: str, language: str) -> None:
+    log_in_as_feedback_handler(page, base)
+    open_page(page, base + path("accessibility:inbox", language))
+
+
+def staff_feedback_item(page: Page, base: str, language: str) -> None:
+    feedback = log_in_as_feedback_handler(page, base)
+    open_page(page, base + path("accessibility:item", language, str(feedback.pk)))
+
+
+def search_found(page: Page, base: str, language: str) -> None:
+    query = "?q=" + FOUND[language].replace(" ", "+")
+    open_page(page, base + path("catalogue:search", language, query=query))
+    assert page.locator(".service-card").count() >= 1
+
+
+PAGES: dict[str, Callable[[Page, str, str], None]] = {
+    "home": visit("catalogue:home"),
+    "search-form": visit("catalogue:search"),
+    "search-results": search_found,
+    "search-nothing-found": visit("catalogue:search", query="?q=zzyzx"),
+    "life-events": visit("catalogue:life_events"),
+    "life-event": visit("catalogue:life_event", "KE4"),
+    "target-groups": visit("catalogue:target_groups"),
+    "target-group": visit("catalogue:target_group", "KR1"),
+    "domain": visit("catalogue:domain", "built-environment"),
+    "service-with-van-stop": visit("catalogue:service", "rakennuslupa", query="?municipality=297"),
+    "service-fallback-texts": visit("catalogue:service", "kaavoitus"),
+    "statement": visit("accessibility:statement"),
+    "feedback-form": visit("accessibility:feedback"),
+    "feedback-form-with-errors": submit_feedback_with_errors,
+    "feedback-receipt": submit_feedback,
+    "staff-login": visit("accounts:login"),
+    "staff-feedback-inbox": staff_inbox,
+    "staff-feedback-item": staff_feedback_item,
+}
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.extend(
+            f"    {node['target']} {node['failureSummary']}" for node in violation["nodes"]
+        )
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_axe_violations(page: Page, live_server, name: str, language: str) -> None:
+    build_page_catalogue()
+
+    PAGES[name](page, live_server.url, language)
+
+    assert page.locator("html").get_attribute("lang") == language
+    results = AXE.run(page)
+    assert results.response["passes"], "axe checked nothing: was it blocked?"
+    violations = results.response["violations"]
+    assert violations == [], (
+        f"{name} [{language}] {page.url}\n{describe(violations)}\n"
+        f"{json.dumps(violations, indent=1)[:4000]}"
+    )
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page, live_server):
+    build_page_catalogue()
+    open_page(page, live_server.url + path("catalogue:service", "fi", "rakennuslupa"))
+
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.url.endswith("#main")
+
+
+@pytest.mark.parametrize(("start", "target"), [("fi", "sv"), ("sv", "en"), ("en", "fi")])
+def test_the_language_switch_works_by_keyboard_and_keeps_the_page(
+    page: Page, live_server, start: str, target: str
+) -> None:
+    build_page_catalogue()
+    query = "?q=" + FOUND[start].replace(" ", "+")
+    open_page(page, live_server.url + path("catalogue:search", start, query=query))
+
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('hreflang')") == target:
+            break
+    else:
+        pytest.fail(f"no keyboard-reachable link to the {target} page")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.url == live_server.url + path("catalogue:search", target, query=query)
+    assert page.locator("html").get_attribute("lang") == target
+    assert page.locator("#search-q").input_value() == FOUND[start]
