@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -13,8 +15,24 @@ from .models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address; behind `TRUSTED_PROXY_COUNT` proxies, from X-Forwarded-For.
+
+    Each proxy appends the address it received the request from, so the client is the entry
+    that many places from the end (the same rule as DRF's NUM_PROXIES). Entries further left
+    were written by the client itself and prove nothing.
+    """
     if request is None:
         return None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-min(proxies, len(hops))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return None
     return request.META.get("REMOTE_ADDR") or None
 
 

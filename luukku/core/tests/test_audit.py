@@ -104,3 +104,38 @@ def test_without_a_request_no_ip_address_is_stored(staff_user):
     audit.record(action=AuditEvent.Action.READ, actor=staff_user)
 
     assert AuditEvent.objects.get().ip_address is None
+
+
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    assert audit.client_ip(request) == "10.0.0.9"
+
+
+def test_behind_one_proxy_the_client_is_the_last_forwarded_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client forged the first entry; the proxy appended the real one.
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5"
+    )
+
+    assert audit.client_ip(request) == "203.0.113.5"
+
+
+def test_behind_two_proxies_the_client_is_second_from_the_end(settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5, 10.0.0.2"
+    )
+
+    assert audit.client_ip(request) == "203.0.113.5"
+
+
+def test_a_forwarded_value_that_is_not_an_address_is_not_stored(settings, staff_user):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="unknown")
+
+    audit.record(action=AuditEvent.Action.READ, actor=staff_user, request=request)
+
+    assert AuditEvent.objects.get().ip_address is None
