@@ -320,3 +320,25 @@ def test_only_new_or_changed_services_are_sent_for_search_indexing(
     with django_capture_on_commit_callbacks(execute=True):
         demo.load_demo_region()
     assert queued[-1] == [Service.objects.get(slug="kirjasto").pk]
+
+
+def test_a_code_missing_from_the_national_lists_stops_the_load_and_writes_nothing(
+    settings, monkeypatch
+):
+    settings.DEBUG = True
+    original = demo.read_data
+
+    def with_bad_code(name: str):
+        data = original(name)
+        if name == "services.json":
+            data[0]["life_events"] = ["KE99"]
+        return data
+
+    monkeypatch.setattr(demo, "read_data", with_bad_code)
+
+    with pytest.raises(demo.DemoDataError, match="KE99"):
+        demo.load_demo_region()
+
+    assert not Organisation.objects.exists()
+    assert not Service.objects.exists()
+    assert not User.objects.exists()
