@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from luukku.demo.services import demo_users_allowed, load_demo_region
+from luukku.demo.services import load_demo_region
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             f"{result.written} rows written, {result.reindexed} services queued for search "
             f"indexing, {elapsed:.1f} s."
         )
-        if not demo_users_allowed(with_demo_users=with_demo_users):
+        if not result.users_loaded:
             self.stdout.write(
                 self.style.WARNING(
                     "Demo users were NOT created: DEBUG is off, and their password is public "
