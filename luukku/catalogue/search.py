@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Case, Count, F, FloatField, Max, Prefetch, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import Count, Max, Prefetch
 
 from luukku.catalogue.models import SearchTerm, Service, ServiceText
 from luukku.core import text
@@ -35,6 +35,10 @@ FIELD_WEIGHTS: dict[str, float] = {
 COMPOUND_PART_FACTOR = 0.5
 # A typo correction is a guess; the exact word, when present, ranks above it.
 FUZZY_FACTOR = 0.7
+# A word in more services than this (and than this share of them) is common: see
+# `_required_terms`.
+COMMON_TERM_MIN_SERVICES = 1000
+COMMON_TERM_SHARE = 0.05
 # Long queries are cut: the words after these add nothing but cost.
 MAX_QUERY_TOKENS = 12
 # After another process changed the index, the vocabulary (typo candidates, rarity) may be this
@@ -185,6 +189,17 @@ def _vocabulary(language: str) -> _Vocabulary:
 
 def query_terms(query: str, language: str) -> dict[str, float]:
     """{term: weight} to look up for a query: lemmas, compound parts and typo candidates."""
+    return _plan(query, language).weights
+
+
+@dataclass(frozen=True)
+class _QueryPlan:
+    weights: dict[str, float]
+    # Only services with one of these terms can match; None when every term may stand alone.
+    required: list[str] | None
+
+
+def _plan(query: str, language: str) -> _QueryPlan:
     vocabulary = _vocabulary(language)
     known = vocabulary.document_frequency
     weights: dict[str, float] = {}
@@ -203,7 +218,25 @@ def query_terms(query: str, language: str) -> dict[str, float]:
             weight = factor * _rarity(term, vocabulary)
             if weight > weights.get(term, 0.0):
                 weights[term] = weight
-    return weights
+    return _QueryPlan(weights=weights, required=_required_terms(weights, vocabulary))
+
+
+def _required_terms(weights: dict[str, float], vocabulary: _Vocabulary) -> list[str] | None:
+    """The query's distinctive terms, when it also has words most of the catalogue uses.
+
+    A word in thousands of services ("hakeminen", "palvelu") adds little to the score but
+    would make the database add up every one of those services. As in Lucene's common-terms
+    query, such words only score the services that match a distinctive word of the query;
+    a query of common words only is led by its rarest one. Small catalogues never have
+    common words in this sense, so every word counts on its own there.
+    """
+    cutoff = max(COMMON_TERM_MIN_SERVICES, COMMON_TERM_SHARE * vocabulary.services)
+    frequency = vocabulary.document_frequency
+    common = {term for term in weights if frequency.get(term, 0) > cutoff}
+    if not common:
+        return None
+    rare = [term for term in weights if term not in common]
+    return rare or [min(weights, key=lambda term: (frequency.get(term, 0), term))]
 
 
 def _rarity(term: str, vocabulary: _Vocabulary) -> float:
@@ -224,39 +257,63 @@ def search_services(
 
     The hits' services come with `prefetch` done (their texts, unless told otherwise).
     """
-    weights = query_terms(query, language)
-    if not weights:
+    plan = _plan(query, language)
+    if not plan.weights:
         return SearchPage(query, language, [], 0, limit, offset)
-    matches = (
-        SearchTerm.objects.filter(language=language, term__in=list(weights))
-        .values("service_id")
-        .annotate(
-            score=Sum(
-                F("weight")
-                * Case(
-                    *(When(term=term, then=Value(weight)) for term, weight in weights.items()),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                ),
-                output_field=FloatField(),
-            )
-        )
-    )
-    page = list(
-        matches.order_by("-score", "service_id").values_list("service_id", "score")[
-            offset : offset + limit
-        ]
-    )
-    if page and len(page) < limit or not page and offset == 0:
-        total = offset + len(page)  # the last page: no need to count
-    else:
-        total = matches.count()
+    page, total = _ranked(language, plan, limit=limit, offset=offset)
     services = Service.objects.prefetch_related(*prefetch).in_bulk(
         [service_id for service_id, _ in page]
     )
     hits = [
-        SearchHit(service=services[service_id], score=float(score))
+        SearchHit(service=services[service_id], score=score)
         for service_id, score in page
         if service_id in services
     ]
     return SearchPage(query, language, hits, total, limit, offset)
+
+
+def _ranked(
+    language: str, plan: _QueryPlan, *, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int]:
+    """One page of (service id, score) and the number of matching services, in one query.
+
+    Plain SQL that SQLite (3.25+) and PostgreSQL run alike: an IN-list on the (language, term)
+    index, GROUP BY service, and COUNT(*) OVER () for the total of all pages.
+    """
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    terms = list(plan.weights)
+    in_terms = ", ".join(["%s"] * len(terms))
+    cases = " ".join(["WHEN %s THEN %s"] * len(terms))
+    params: list[Any] = [value for term in terms for value in (term, plan.weights[term])]
+    params += [language, *terms]
+    restriction = ""
+    if plan.required is not None:
+        in_required = ", ".join(["%s"] * len(plan.required))
+        restriction = (
+            f" AND service_id IN (SELECT service_id FROM {table}"  # noqa: S608 - identifiers only
+            f" WHERE language = %s AND term IN ({in_required}))"
+        )
+        params += [language, *plan.required]
+    sql = (
+        f"SELECT service_id, SUM(weight * CASE term {cases} ELSE 0 END) AS score,"  # noqa: S608 - identifiers only; values are parameters
+        f" COUNT(*) OVER () AS total"
+        f" FROM {table} WHERE language = %s AND term IN ({in_terms}){restriction}"
+        f" GROUP BY service_id ORDER BY score DESC, service_id LIMIT %s OFFSET %s"
+    )
+    params += [limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if rows:
+        return [(int(row[0]), float(row[1])) for row in rows], int(rows[0][2])
+    if offset == 0:
+        return [], 0
+    # Past the last page: the window had no row to count on, so count on its own.
+    count_sql = (
+        f"SELECT COUNT(DISTINCT service_id) FROM {table}"  # noqa: S608 - as above
+        f" WHERE language = %s AND term IN ({in_terms}){restriction}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql, params[2 * len(terms) : -2])
+        (total,) = cursor.fetchone() or (0,)
+    return [], int(total)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import simplemma
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 
@@ -196,6 +196,8 @@ def terms(text: str, language: str) -> Iterator[tuple[str, list[str]]]:
 def fuzzy_candidates(token: str, vocabulary_by_length: dict[int, list[str]]) -> list[str]:
     """Known index terms within one edit of `token` (for typos), for tokens long enough.
 
+    An edit is a letter added, dropped or changed, or two neighbours swapped ("kirjasot").
+
     `vocabulary_by_length` groups the index's terms by length, so only words of length ±1 are
     compared.
     """
@@ -204,7 +206,7 @@ def fuzzy_candidates(token: str, vocabulary_by_length: dict[int, list[str]]) -> 
     matches: list[str] = []
     for length in (len(token) - 1, len(token), len(token) + 1):
         for term in vocabulary_by_length.get(length, ()):
-            if term != token and Levenshtein.distance(token, term, score_cutoff=1) <= 1:
+            if term != token and OSA.distance(token, term, score_cutoff=1) <= 1:
                 matches.append(term)
     return matches
 

@@ -210,3 +210,30 @@ def test_typo_candidates_come_from_terms_another_process_indexed(monkeypatch):
     other = ServiceFactory.create(slug="uimahalli", names={"fi": "Uimahalli"})
     SearchTerm.objects.create(service=other, language="fi", term="uimahalli", weight=5.0)
     assert slugs("uimahali") == ["uimahalli"]
+
+
+def test_a_swap_of_two_letters_counts_as_one_typo(catalogue):
+    assert slugs("kotihoiot")[0] == "kotihoito"
+
+
+def test_words_most_services_use_only_rank_the_services_a_distinctive_word_found(monkeypatch):
+    monkeypatch.setattr(search, "COMMON_TERM_MIN_SERVICES", 3)
+    for number in range(5):
+        ServiceFactory.create(
+            slug=f"palvelu-{number}",
+            names={"fi": f"Palvelu {number}"},
+            summaries={"fi": "Palvelu kaikille kuntalaisille."},
+        )
+    pool = ServiceFactory.create(
+        slug="uimahalli", names={"fi": "Uimahalli"}, summaries={"fi": "Palvelu uimareille."}
+    )
+    search.rebuild_index()
+    found = search.search_services("uimahallin palvelut", "fi")
+    assert [hit.service.slug for hit in found.hits] == ["uimahalli"]
+    assert found.total == 1
+    # The common word still adds to the score of the service the rare word found.
+    alone = search.search_services("uimahalli", "fi").hits[0].score
+    assert found.hits[0].score > alone
+    # A query of common words only still finds every service that has them.
+    assert search.search_services("palvelu", "fi").total == 6
+    assert pool.pk in {hit.service.pk for hit in search.search_services("palvelu", "fi").hits}
