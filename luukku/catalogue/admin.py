@@ -111,6 +111,15 @@ class ServiceAdmin(admin.ModelAdmin):
     def finnish_name(self, service: Service) -> str:
         return service.name("fi")
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A service shared with other organisations is deleted only by the region admin."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        scope = _catalogue_scope(request)
+        if obj is None or scope is None:
+            return True
+        return not obj.roles.exclude(organisation__in=scope).exists()
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Service]:
         services = super().get_queryset(request).prefetch_related("texts")
         scope = _catalogue_scope(request)

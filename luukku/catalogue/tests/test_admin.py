@@ -242,3 +242,28 @@ def test_the_service_list_runs_a_fixed_number_of_queries(
         response = client.get(reverse("admin:catalogue_service_changelist"))
 
     assert len(response.context["cl"].result_list) == 23
+
+
+def test_a_service_shared_with_another_organisation_is_not_deleted_by_a_scoped_manager(
+    client, catalogue
+):
+    shared = ServiceFactory.create(
+        slug="yritysneuvonta", producers=[catalogue["kuopio"], catalogue["iisalmi"]]
+    )
+    own = catalogue["rakennuslupa"]
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, catalogue["kuopio"]))
+
+    refused = client.post(
+        reverse("admin:catalogue_service_delete", args=[shared.pk]), {"post": "yes"}
+    )
+    allowed = client.post(reverse("admin:catalogue_service_delete", args=[own.pk]), {"post": "yes"})
+
+    client.post(
+        reverse("admin:catalogue_service_changelist"),
+        {"action": "delete_selected", "_selected_action": [shared.pk], "post": "yes"},
+    )
+
+    assert refused.status_code == 403
+    assert Service.objects.filter(pk=shared.pk).exists()
+    assert allowed.status_code == 302
+    assert not Service.objects.filter(pk=own.pk).exists()
