@@ -10,6 +10,7 @@ from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.models import Service, ServiceChannel, ServiceOrganisation, ServiceText
 from luukku.catalogue.tests.admin_helpers import change_form_data
 from luukku.catalogue.tests.factories import (
+    AreaFactory,
     LifeEventFactory,
     OrganisationFactory,
     ServiceChannelFactory,
@@ -267,3 +268,38 @@ def test_a_service_shared_with_another_organisation_is_not_deleted_by_a_scoped_m
     assert Service.objects.filter(pk=shared.pk).exists()
     assert allowed.status_code == 302
     assert not Service.objects.filter(pk=own.pk).exists()
+
+
+def test_the_region_admin_keeps_population_figures_on_the_municipality_page(client):
+    kuopio = AreaFactory.create(code="297", name_fi="Kuopio")
+    url = reverse("admin:areas_area_change", args=[kuopio.pk])
+    client.force_login(user_with_role(Role.REGION_ADMIN, OrganisationFactory.create()))
+    data = change_form_data(client.get(url))
+    data.update(
+        {
+            "population-TOTAL_FORMS": "1",
+            "population-0-year": "2024",
+            "population-0-age_band": "75-",
+            "population-0-sex": "female",
+            "population-0-population": "6512",
+            "population-0-approximate": "on",
+            "population-0-source": "Tilastokeskus (arvio)",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    cell = kuopio.population.get()
+    assert (cell.year, cell.age_band, cell.sex, cell.population) == (2024, "75-", "female", 6512)
+
+
+def test_a_service_manager_sees_areas_but_cannot_change_them(client):
+    kuopio = AreaFactory.create(code="297", name_fi="Kuopio")
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, OrganisationFactory.create()))
+
+    page = client.get(reverse("admin:areas_area_change", args=[kuopio.pk]))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.get(reverse("admin:areas_area_add")).status_code == 403
