@@ -434,6 +434,26 @@ def test_invalid_records_are_all_listed_and_nothing_is_written(ptv_reference_dat
     assert not Area.objects.filter(area_type=Area.Type.REGION).exists()
 
 
+def test_a_file_that_is_not_utf8_is_refused(ptv_reference_data, tmp_path):
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('[{"serviceNames": "Äitiysneuvola"}]'.encode("latin-1"))
+
+    with pytest.raises(PtvImportError) as error:
+        PtvImporter().import_file(latin1)
+
+    assert "not UTF-8 text" in str(error.value.problems[0])
+
+
+def test_progress_bars_go_to_stderr(ptv_reference_data, capsys):
+    import_file("page.json", progress=True)
+
+    captured = capsys.readouterr()
+    assert "Validating" in captured.err
+    assert "Writing" in captured.err
+    assert "3/3" in captured.err
+    assert captured.out == ""
+
+
 def test_a_record_that_is_neither_service_nor_channel_is_a_problem(ptv_reference_data):
     with pytest.raises(PtvImportError) as error:
         PtvImporter().import_document([{"id": str(uuid.uuid4()), "organizationNames": []}])
