@@ -41,7 +41,7 @@ class ProducerLevel(models.TextChoices):
     OTHER = "other", gettext_lazy("other")
 
 
-_LEVEL_BY_ORGANISATION_TYPE = {
+_LEVEL_BY_ORGANISATION_TYPE: dict[str, ProducerLevel] = {
     Organisation.Type.STATE: ProducerLevel.STATE,
     Organisation.Type.REGION: ProducerLevel.REGION,
     Organisation.Type.REGIONAL_ORGANISATION: ProducerLevel.REGION,
@@ -60,9 +60,7 @@ def producer_level(organisation: Organisation) -> ProducerLevel:
     Public social and health care producers are the wellbeing services county's (region's);
     private ones are companies.
     """
-    return _LEVEL_BY_ORGANISATION_TYPE.get(
-        Organisation.Type(organisation.organisation_type), ProducerLevel.OTHER
-    )
+    return _LEVEL_BY_ORGANISATION_TYPE.get(organisation.organisation_type, ProducerLevel.OTHER)
 
 
 @dataclass(frozen=True)
