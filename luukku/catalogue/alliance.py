@@ -6,7 +6,10 @@ producers whose services cover that municipality, when there are at least two of
 
 A service covers a municipality when it is nationwide (PTV `Nationwide` or
 `NationwideExceptAlandIslands`: Pohjois-Savo is not on Åland), or when it is limited to areas
-that include the municipality (the municipality itself, or the region it belongs to).
+that include the municipality (the municipality itself, or the region it belongs to). A
+municipal producer counts only in its own municipality (`Organisation.municipality`), so that
+four towns' building control under one "building permit" service are not taken for duplicates;
+a joint municipal authority is therefore counted in its home municipality only.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ class AllianceEntry:
     level: ProducerLevel
     service: Service
     provision_type: str
+    # The top of the organisation's unit tree: two units of one organisation are one producer.
+    root_organisation_id: int
 
     @property
     def provision_label(self) -> str:
@@ -89,13 +94,17 @@ class AllianceGroup:
 
     @property
     def producer_count(self) -> int:
-        return len({entry.organisation.pk for entry in self.entries})
+        """Distinct producers, counting the units of one organisation as that organisation."""
+        return len({entry.root_organisation_id for entry in self.entries})
 
 
 def alliance_groups(
     *, service_class: ServiceClass | None = None, municipality: Area | None = None
 ) -> list[AllianceGroup]:
     """Every (service class, municipality) with at least two distinct producer organisations.
+
+    Units of one organisation (the wellbeing services county's elderly care and disability
+    services, say) count as one producer: the alliance is about overlaps between organisations.
 
     Groups are ordered by service class code and municipality name; entries inside a group by
     level (state first) and organisation name. Runs a fixed number of queries whatever the size
@@ -110,6 +119,7 @@ def alliance_groups(
     cells: dict[tuple[int, int], list[AllianceEntry]] = defaultdict(list)
     classes: dict[int, ServiceClass] = {}
     places = {area.pk: area for area in municipalities}
+    roots = _root_organisations()
     for service in _producing_services(service_class, municipality):
         covered = _covered_municipalities(service, municipalities, by_region)
         if not covered:
@@ -120,6 +130,7 @@ def alliance_groups(
                 level=producer_level(role.organisation),
                 service=service,
                 provision_type=role.provision_type,
+                root_organisation_id=roots.get(role.organisation_id, role.organisation_id),
             )
             for role in service.producer_roles  # type: ignore[attr-defined]
         ]
@@ -128,7 +139,9 @@ def alliance_groups(
                 continue
             classes[klass.pk] = klass
             for area in covered:
-                cells[(klass.pk, area.pk)].extend(entries)
+                cells[(klass.pk, area.pk)].extend(
+                    entry for entry in entries if _produces_in(entry, area)
+                )
 
     groups = [
         AllianceGroup(
@@ -137,7 +150,7 @@ def alliance_groups(
             entries=sorted(entries, key=_entry_order),
         )
         for (class_id, area_id), entries in cells.items()
-        if len({entry.organisation.pk for entry in entries}) >= 2
+        if len({entry.root_organisation_id for entry in entries}) >= 2
     ]
     groups.sort(key=lambda g: (_natural_key(g.service_class.code), g.municipality.name_fi))
     return groups
@@ -206,6 +219,19 @@ def alliance_csv(groups: Iterable[AllianceGroup], language: str) -> str:
     return buffer.getvalue()
 
 
+def _root_organisations() -> dict[int, int]:
+    """Organisation id → the id of the top of its unit tree, from one query."""
+    parents = dict(Organisation.objects.values_list("pk", "parent_id"))
+    roots: dict[int, int] = {}
+    for pk in parents:
+        node, seen = pk, {pk}
+        while parents.get(node) is not None and parents[node] not in seen:
+            node = parents[node]
+            seen.add(node)
+        roots[pk] = node
+    return roots
+
+
 def _municipalities(only: Area | None) -> list[Area]:
     if only is not None:
         return [only]
@@ -251,6 +277,17 @@ def _covered_municipalities(
         for child in by_region.get(area.pk, []):
             covered[child.pk] = child
     return [area for area in municipalities if area.pk in covered]
+
+
+def _produces_in(entry: AllianceEntry, area: Area) -> bool:
+    """A municipality (or its unit) produces for its own residents only.
+
+    One catalogue entry such as "building permit" is often produced by each municipality's own
+    building control; they do not duplicate each other. Other producers (state, region,
+    companies, associations) count wherever the service is offered.
+    """
+    home = entry.organisation.municipality_id
+    return entry.level != ProducerLevel.MUNICIPALITY or home is None or home == area.pk
 
 
 def _entry_order(entry: AllianceEntry) -> tuple[int, str, str]:

@@ -348,3 +348,73 @@ def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv(region):
 
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[3][4] == '\'=HYPERLINK("http://evil")'
+
+
+def test_municipalities_producing_one_service_for_their_own_residents_do_not_overlap(region):
+    iisalmi_town = OrganisationFactory.create(
+        organisation_type=Type.MUNICIPALITY,
+        name_fi="Iisalmen kaupunki",
+        municipality=region["iisalmi"],
+    )
+    region["org_kuopio"].municipality = region["kuopio"]
+    region["org_kuopio"].save()
+    permits = ServiceClassFactory.create(code="P2.1", label_fi="Rakentaminen")
+    make_service(
+        "rakennuslupa",
+        permits,
+        producers=[
+            (region["org_kuopio"], Provision.SELF_PRODUCED),
+            (iisalmi_town, Provision.SELF_PRODUCED),
+        ],
+        areas=[region["region"]],
+    )
+    assert alliance_groups(service_class=permits) == []
+
+    make_service(
+        "rakennuslupa-neuvonta",
+        permits,
+        producers=[(region["org_region"], Provision.SELF_PRODUCED)],
+        areas=[region["region"]],
+    )
+
+    assert summary(alliance_groups(service_class=permits)) == [
+        ("P2.1", "Iisalmi", ["Hyvinvointialue", "Iisalmen kaupunki"]),
+        ("P2.1", "Kuopio", ["Hyvinvointialue", "Kuopio"]),
+    ]
+
+
+def test_two_units_of_one_organisation_are_one_producer(region):
+    elderly = OrganisationFactory.create(
+        organisation_type=Type.REGION, name_fi="Ikäihmisten palvelut", parent=region["org_region"]
+    )
+    disability = OrganisationFactory.create(
+        organisation_type=Type.REGION, name_fi="Vammaispalvelut", parent=region["org_region"]
+    )
+    care = ServiceClassFactory.create(code="P5.14", label_fi="Omaishoito")
+    make_service(
+        "omaishoidon-tuki",
+        care,
+        producers=[(elderly, Provision.SELF_PRODUCED), (disability, Provision.SELF_PRODUCED)],
+        areas=[region["region"]],
+    )
+    assert alliance_groups(service_class=care) == []
+
+    make_service(
+        "omaishoidon-valmennus",
+        care,
+        producers=[
+            (
+                OrganisationFactory.create(
+                    organisation_type=Type.ORGANISATION, name_fi="Omaishoitajat ry"
+                ),
+                Provision.OTHER,
+            )
+        ],
+        areas=[region["kuopio"]],
+    )
+
+    groups = alliance_groups(service_class=care)
+    assert summary(groups) == [
+        ("P5.14", "Kuopio", ["Ikäihmisten palvelut", "Vammaispalvelut", "Omaishoitajat ry"])
+    ]
+    assert groups[0].producer_count == 2
