@@ -45,6 +45,7 @@ def test_statement_has_the_contents_the_law_requires(
     html = response.content.decode()
     assert response.status_code == 200
     assert f'<html lang="{language}">' in html
+    assert f"<h1>{heading}</h1>" in html
     assert status in html  # compliance status
     assert 'id="non-accessible"' in html  # known non-accessible content
     assert 'id="how-made"' in html

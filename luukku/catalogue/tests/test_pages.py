@@ -89,6 +89,21 @@ def test_language_switch_links_to_the_same_page_in_each_language(client, catalog
     assert 'href="/haku/?q=rakennuslupa" lang="fi" hreflang="fi" aria-current="true">' in switch
 
 
+@pytest.mark.parametrize(
+    ("path", "heading", "skip_link"),
+    [
+        ("/", "Löydä oikea palvelu", "Siirry pääsisältöön"),
+        ("/sv/", "Hitta rätt tjänst", "Hoppa till huvudinnehållet"),
+        ("/en/", "Find the right service", "Skip to main content"),
+    ],
+)
+def test_the_interface_is_translated(client, catalogue, path, heading, skip_link):
+    html = client.get(path).content.decode()
+
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<a class="skip-link" href="#main">{skip_link}</a>' in html
+
+
 def test_the_swedish_home_page_lists_life_events_in_swedish(client, catalogue):
     response = client.get("/sv/")
 
