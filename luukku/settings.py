@@ -143,6 +143,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site-wide stylesheet and scripts live outside any app.
+STATICFILES_DIRS = [BASE_DIR / "luukku" / "static"]
 
 CACHES = {
     "default": (
