@@ -343,7 +343,8 @@ class MobileStop(models.Model):
 class SearchTerm(models.Model):
     """Precomputed search index: one row per (service, language, lemma or compound part).
 
-    Built by `catalogue.search.index_service`; never edited by hand.
+    Built by `catalogue.search.index_services`; never edited by hand. The (language, term)
+    index also carries the service and weight, so that ranking reads the index alone.
     """
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="search_terms")
@@ -352,7 +353,11 @@ class SearchTerm(models.Model):
     weight = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["language", "term"])]
+        indexes = [
+            models.Index(
+                fields=["language", "term", "service", "weight"], name="search_term_postings"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "language", "term"], name="unique_search_term"

@@ -222,21 +222,21 @@ def _plan(query: str, language: str) -> _QueryPlan:
 
 
 def _required_terms(weights: dict[str, float], vocabulary: _Vocabulary) -> list[str] | None:
-    """The query's distinctive terms, when it also has words most of the catalogue uses.
+    """The query's distinctive terms, when it also has words much of the catalogue uses.
 
     A word in thousands of services ("hakeminen", "palvelu") adds little to the score but
     would make the database add up every one of those services. As in Lucene's common-terms
-    query, such words only score the services that match a distinctive word of the query;
-    a query of common words only is led by its rarest one. Small catalogues never have
-    common words in this sense, so every word counts on its own there.
+    query, such words then only score the services that a distinctive word of the query
+    found. A query of common words only is scored in full. Small catalogues have no common
+    words in this sense, so there every word counts on its own.
     """
     cutoff = max(COMMON_TERM_MIN_SERVICES, COMMON_TERM_SHARE * vocabulary.services)
     frequency = vocabulary.document_frequency
-    common = {term for term in weights if frequency.get(term, 0) > cutoff}
-    if not common:
+    if all(frequency.get(term, 0) <= cutoff for term in weights):
         return None
-    rare = [term for term in weights if term not in common]
-    return rare or [min(weights, key=lambda term: (frequency.get(term, 0), term))]
+    # A word the index does not have cannot lead: it would find nothing.
+    rare = [term for term in weights if 0 < frequency.get(term, 0) <= cutoff]
+    return rare or None
 
 
 def _rarity(term: str, vocabulary: _Vocabulary) -> float:
@@ -277,43 +277,46 @@ def _ranked(
 ) -> tuple[list[tuple[int, float]], int]:
     """One page of (service id, score) and the number of matching services, in one query.
 
-    Plain SQL that SQLite (3.25+) and PostgreSQL run alike: an IN-list on the (language, term)
-    index, GROUP BY service, and COUNT(*) OVER () for the total of all pages.
+    Plain SQL that SQLite (3.25+) and PostgreSQL run alike: IN-lists on the covering
+    (language, term, service, weight) index, GROUP BY service, and COUNT(*) OVER () for the
+    total of all pages. With distinctive terms, the services they find are listed first and
+    only their rows of the other terms are read.
     """
     table = connection.ops.quote_name(SearchTerm._meta.db_table)
     terms = list(plan.weights)
     in_terms = ", ".join(["%s"] * len(terms))
     cases = " ".join(["WHEN %s THEN %s"] * len(terms))
-    params: list[Any] = [value for term in terms for value in (term, plan.weights[term])]
-    params += [language, *terms]
-    restriction = ""
-    if plan.required is not None:
+    score_params: list[Any] = [value for term in terms for value in (term, plan.weights[term])]
+    if plan.required is None:
+        source = f"{table} AS t"
+        source_params: list[Any] = []
+        join = ""
+    else:
         in_required = ", ".join(["%s"] * len(plan.required))
-        restriction = (
-            f" AND service_id IN (SELECT service_id FROM {table}"  # noqa: S608 - identifiers only
-            f" WHERE language = %s AND term IN ({in_required}))"
+        # CROSS JOIN keeps SQLite from reordering: candidates first, then index probes.
+        source = (
+            f"(SELECT DISTINCT service_id FROM {table}"  # noqa: S608 - identifiers only
+            f" WHERE language = %s AND term IN ({in_required})) AS c CROSS JOIN {table} AS t"
         )
-        params += [language, *plan.required]
+        source_params = [language, *plan.required]
+        join = "t.service_id = c.service_id AND "
+    where = f"WHERE {join}t.language = %s AND t.term IN ({in_terms})"
+    where_params = [language, *terms]
     sql = (
-        f"SELECT service_id, SUM(weight * CASE term {cases} ELSE 0 END) AS score,"  # noqa: S608 - identifiers only; values are parameters
-        f" COUNT(*) OVER () AS total"
-        f" FROM {table} WHERE language = %s AND term IN ({in_terms}){restriction}"
-        f" GROUP BY service_id ORDER BY score DESC, service_id LIMIT %s OFFSET %s"
+        f"SELECT t.service_id, SUM(t.weight * CASE t.term {cases} ELSE 0 END) AS score,"  # noqa: S608 - identifiers only; values are parameters
+        f" COUNT(*) OVER () AS total FROM {source} {where}"
+        f" GROUP BY t.service_id ORDER BY score DESC, t.service_id LIMIT %s OFFSET %s"
     )
-    params += [limit, offset]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*score_params, *source_params, *where_params, limit, offset])
         rows = cursor.fetchall()
     if rows:
         return [(int(row[0]), float(row[1])) for row in rows], int(rows[0][2])
     if offset == 0:
         return [], 0
     # Past the last page: the window had no row to count on, so count on its own.
-    count_sql = (
-        f"SELECT COUNT(DISTINCT service_id) FROM {table}"  # noqa: S608 - as above
-        f" WHERE language = %s AND term IN ({in_terms}){restriction}"
-    )
+    count_sql = f"SELECT COUNT(DISTINCT t.service_id) FROM {source} {where}"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(count_sql, params[2 * len(terms) : -2])
+        cursor.execute(count_sql, [*source_params, *where_params])
         (total,) = cursor.fetchone() or (0,)
     return [], int(total)

@@ -234,6 +234,10 @@ def test_words_most_services_use_only_rank_the_services_a_distinctive_word_found
     # The common word still adds to the score of the service the rare word found.
     alone = search.search_services("uimahalli", "fi").hits[0].score
     assert found.hits[0].score > alone
+    # A word no service has does not stop the common word from finding services.
+    assert search.search_services("palvelu avaruusmatkailu", "fi").total == 6
+    # Past the last page, the total is still told.
+    assert search.search_services("uimahallin palvelut", "fi", offset=5).total == 1
     # A query of common words only still finds every service that has them.
     assert search.search_services("palvelu", "fi").total == 6
     assert pool.pk in {hit.service.pk for hit in search.search_services("palvelu", "fi").hits}
