@@ -63,15 +63,22 @@ def _not_found(description: str) -> OpenApiResponse:
     )
 
 
-def listing_texts(language: str) -> Prefetch[str]:
-    """Only the names and summaries a list row shows, in its language and the Finnish fallback."""
-    return Prefetch(
-        "texts",
-        queryset=ServiceText.objects.filter(
-            kind__in=[ServiceText.Kind.NAME, ServiceText.Kind.SUMMARY],
-            language__in=sorted({language, "fi"}),
-        ),
-    )
+def listing_texts(services: list[Service], language: str) -> dict[int, dict[str, str]]:
+    """{service id: {kind: text}} of the names and summaries list rows show, in one query.
+
+    A text in `language` wins; Finnish, which PTV requires, stands in for a missing one.
+    """
+    rows = ServiceText.objects.filter(
+        service_id__in=[service.pk for service in services],
+        kind__in=[ServiceText.Kind.NAME, ServiceText.Kind.SUMMARY],
+        language__in=sorted({language, "fi"}),
+    ).values_list("service_id", "kind", "language", "value")
+    texts: dict[int, dict[str, str]] = {}
+    for service_id, kind, text_language, value in rows:
+        by_kind = texts.setdefault(service_id, {})
+        if text_language == language or kind not in by_kind:
+            by_kind[kind] = value
+    return texts
 
 
 def service_detail_queryset() -> QuerySet[Service]:
@@ -125,22 +132,22 @@ class ServiceListView(APIView):
         scores: dict[int, float] = {}
         if query:
             found = search.search_services(
-                query, language, limit=page_size, offset=offset, prefetch=[listing_texts(language)]
+                query, language, limit=page_size, offset=offset, prefetch=()
             )
             services = [hit.service for hit in found.hits]
             scores = {hit.service.pk: hit.score for hit in found.hits}
             total = found.total
         else:
             total = Service.objects.count()
-            services = list(
-                Service.objects.order_by("slug").prefetch_related(listing_texts(language))[
-                    offset : offset + page_size
-                ]
-            )
+            services = list(Service.objects.order_by("slug")[offset : offset + page_size])
         if page > 1 and not services:
             raise NotFound("Invalid page.")
 
-        context = {"request": request, "language": language, "scores": scores}
+        context = {
+            "request": request,
+            "scores": scores,
+            "texts": listing_texts(services, language),
+        }
         return Response(
             {
                 "count": total,

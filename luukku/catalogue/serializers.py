@@ -110,14 +110,16 @@ class ServiceSummarySerializer(serializers.Serializer[Service]):
     domain = serializers.CharField(read_only=True)
     url = serializers.SerializerMethodField(help_text="The full record in this API.")
 
-    def _language(self) -> str:
-        return str(self.context.get("language", "fi"))
+    def _text(self, service: Service, kind: str) -> str:
+        # The view passes {service id: {kind: text}} already in the right language.
+        texts: dict[int, dict[str, str]] = self.context["texts"]
+        return texts.get(service.pk, {}).get(kind, "")
 
     def get_name(self, service: Service) -> str:
-        return service.name(self._language())
+        return self._text(service, ServiceText.Kind.NAME) or service.slug
 
     def get_summary(self, service: Service) -> str:
-        return service.summary(self._language())
+        return self._text(service, ServiceText.Kind.SUMMARY)
 
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_score(self, service: Service) -> float | None:

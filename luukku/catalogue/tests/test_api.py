@@ -264,3 +264,15 @@ def test_the_openapi_document_describes_both_endpoints(client):
     assert set(detail["responses"]) == {"200", "404"}
     record = schema["components"]["schemas"]["ServiceDetail"]
     assert {"channels", "organisations", "life_events", "areas"} <= set(record["properties"])
+
+
+def test_a_row_without_a_translation_falls_back_to_finnish(client):
+    ServiceFactory.create(
+        slug="kirjasto",
+        names={"fi": "Kirjasto", "en": "Library"},
+        summaries={"fi": "Lainaa kirjoja."},
+    )
+    search.rebuild_index()
+    _, body = get_json(client, LIST_URL, lang="en")
+    assert body["results"][0]["name"] == "Library"
+    assert body["results"][0]["summary"] == "Lainaa kirjoja."
