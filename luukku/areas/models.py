@@ -25,7 +25,11 @@ class Area(models.Model):
     name_sv = models.CharField(max_length=100, blank=True)
     name_en = models.CharField(max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         help_text=_("For a municipality, the region it belongs to."),
     )
 
@@ -56,15 +60,17 @@ class PopulationGroup(models.Model):
     sex = models.CharField(max_length=6, choices=Sex.choices)
     population = models.PositiveIntegerField()
     approximate = models.BooleanField(
-        default=True, help_text=_("True when the figure is an estimate, not an official release."),
+        default=True,
+        help_text=_("True when the figure is an estimate, not an official release."),
     )
     source = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["municipality", "year", "age_band", "sex"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "year", "age_band", "sex"],
-                                    name="unique_population_cell"),
+            models.UniqueConstraint(
+                fields=["municipality", "year", "age_band", "sex"], name="unique_population_cell"
+            ),
         ]
 
     def __str__(self) -> str:
