@@ -28,7 +28,7 @@ def test_a_customer_service_agent_sees_the_role_and_no_tools(client):
     html = response.content.decode()
     assert "customer service agent" in html
     assert "Iisalmen kaupunki" in html
-    assert "Your roles do not open any staff tools yet." in html
+    assert "Roolisi eivät vielä avaa henkilöstön työkaluja." in html
     assert reverse("admin:index") not in html
     assert reverse("catalogue_staff:alliance") not in html
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import TEST_PASSWORD, UserFactory, user_with_role
@@ -115,8 +116,24 @@ def test_the_lockout_page_says_how_long_to_wait(client):
 
     html = login(client, "sanna", "väärä-salasana").content.decode()
 
-    assert "5 failed attempts" in html
-    assert "Try again in 15 minutes." in html
+    # Finnish is the default language.
+    assert "Kirjautuminen estettiin 5 epäonnistuneen yrityksen jälkeen." in html
+    assert "Yritä uudelleen 15 minuutin kuluttua." in html
+
+
+def test_the_lockout_page_speaks_swedish_and_english_too(client):
+    UserFactory.create(username="sanna")
+    for _attempt in range(5):
+        login(client, "sanna", "väärä-salasana")
+
+    with translation.override("sv"):
+        swedish = login(client, "sanna", "väärä-salasana").content.decode()
+    with translation.override("en"):
+        english = login(client, "sanna", "väärä-salasana").content.decode()
+
+    assert "Försök igen om 15 minuter." in swedish
+    assert "Try again in 15 minutes." in english
+    assert "The login was locked after 5 failed attempts." in english
 
 
 def test_logout_is_post_only_and_audited(client):

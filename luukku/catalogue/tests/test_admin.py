@@ -131,7 +131,7 @@ def test_removing_the_last_own_organisation_from_a_service_is_refused(client, ca
     response = client.post(url, data)
 
     assert response.status_code == 200
-    assert "Give at least one of your own organisations a role" in response.content.decode()
+    assert "Anna vähintään yhdelle omista organisaatioistasi rooli" in response.content.decode()
     assert ServiceOrganisation.objects.filter(service=service).count() == 1
 
 

@@ -302,19 +302,15 @@ def test_the_csv_opens_in_finnish_excel_and_the_export_is_audited(client, region
     assert response.content.startswith(b"\xef\xbb\xbf")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:4] == [
-        "Service class code",
-        "Service class",
-        "Municipality code",
-        "Municipality",
-    ]
+    assert rows[0][:4] == ["Palveluluokan koodi", "Palveluluokka", "Kuntakoodi", "Kunta"]
     assert [row[4] for row in rows[1:]] == [
         "ELY-keskus",
         "Hyvinvointialue",
         "Kehitysyhtiö Ääninen Oy",
     ]
     assert rows[3][5] == "0112038-9"
-    assert rows[3][8:] == ["yritysneuvonta-kuopio", "Palvelu yritysneuvonta-kuopio", "purchased"]
+    assert rows[3][6] == "yritys"
+    assert rows[3][8:10] == ["yritysneuvonta-kuopio", "Palvelu yritysneuvonta-kuopio"]
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.actor == user
