@@ -166,3 +166,11 @@ def test_the_admin_login_is_audited_and_throttled_too(client):
 
     assert response.status_code == 429
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).count() == 6
+
+
+def test_a_staff_session_lasts_a_working_day(client):
+    user_with_role(Role.ANALYST, username="aino")
+
+    login(client, "aino", TEST_PASSWORD)
+
+    assert client.session.get_expiry_age() == 8 * 60 * 60
