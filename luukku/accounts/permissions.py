@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -84,7 +85,7 @@ def org_permission(permission: str) -> type[BasePermission]:
     """
 
     class HasOrgPermission(BasePermission):
-        message = "You do not have the role this needs."
+        message = _("You do not have the role this needs.")
 
         def has_permission(self, request: Request, view: APIView) -> bool:
             return has_permission(request.user, permission)
