@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
@@ -320,12 +320,45 @@ def life_events(*, top_level: bool = False, in_use: bool = False) -> QuerySet[Li
     return queryset.order_by("code")
 
 
-def target_groups(*, top_level: bool = False) -> QuerySet[TargetGroup]:
+def target_groups(*, top_level: bool = False, in_use: bool = False) -> QuerySet[TargetGroup]:
     """Target groups (KR1 citizens, KR2 businesses, ...) with their services counted."""
     queryset = TargetGroup.objects.annotate(service_count=Count("services", distinct=True))
     if top_level:
         queryset = queryset.filter(parent__isnull=True)
+    if in_use:
+        queryset = queryset.filter(service_count__gt=0)
     return queryset.order_by("code")
+
+
+@dataclass(frozen=True)
+class BrowseEntry:
+    concept: LifeEvent | TargetGroup
+    service_count: int
+
+
+def browse_entries(model: type[LifeEvent] | type[TargetGroup]) -> list[BrowseEntry]:
+    """Top-level life events or target groups with the services under them, sub-entries
+    included (as their pages list them), leaving out those with nothing to show.
+
+    Three small queries, whatever the number of services: the concept tree, the (concept,
+    service) pairs of the many-to-many table and the top-level concepts.
+    """
+    top_of = {pk: parent_id or pk for pk, parent_id in model.objects.values_list("pk", "parent_id")}
+    column = f"{model._meta.model_name}_id"
+    field = "life_events" if model is LifeEvent else "target_groups"
+    through = Service._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
+    services_under: dict[int, set[int]] = {}
+    for concept_id, service_id in through.objects.values_list(column, "service_id"):
+        services_under.setdefault(top_of.get(concept_id, concept_id), set()).add(service_id)
+    top_level = cast(
+        list[LifeEvent | TargetGroup],
+        list(model.objects.filter(parent__isnull=True).order_by("code")),
+    )
+    return [
+        BrowseEntry(concept=c, service_count=len(services_under[c.pk]))
+        for c in top_level
+        if services_under.get(c.pk)
+    ]
 
 
 def life_event_by_code(code: str) -> LifeEvent | None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from luukku.areas.models import Area
 from luukku.catalogue import selectors
+from luukku.catalogue.models import LifeEvent, TargetGroup
 from luukku.catalogue.search import search_services
 
 PAGE_SIZE = 10
@@ -28,8 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "catalogue/home.html",
         {
-            "life_events": selectors.life_events(top_level=True),
-            "target_groups": selectors.target_groups(top_level=True),
+            "life_events": selectors.browse_entries(LifeEvent),
+            "target_groups": selectors.browse_entries(TargetGroup),
             "domains": selectors.domains(),
         },
     )
@@ -61,7 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     if query and not context["hits"]:
         # Nothing found: offer the browse routes instead of a dead end.
-        context["suggested_life_events"] = selectors.life_events(top_level=True, in_use=True)
+        context["suggested_life_events"] = selectors.browse_entries(LifeEvent)
         context["suggested_domains"] = [d for d in selectors.domains() if d.service_count]
     return render(request, "catalogue/search.html", context)
 

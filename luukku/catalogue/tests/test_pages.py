@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from luukku.catalogue import selectors
-from luukku.catalogue.models import MobileStop, ServiceChannel
+from luukku.catalogue.models import LifeEvent, MobileStop, ServiceChannel
 from luukku.catalogue.search import index_services
 from luukku.catalogue.selectors import Tier, channel_tier, next_mobile_stop, service_tiers
 from luukku.catalogue.tests.factories import (
+    LifeEventFactory,
     MobileStopFactory,
     ServiceChannelFactory,
     ServiceFactory,
@@ -437,6 +438,18 @@ def test_domain_page_lists_its_services(client, catalogue):
 
     assert "Building permit" in html
     assert client.get(url("catalogue:domain", "en", "no-such-domain")).status_code == 404
+
+
+def test_home_counts_sub_event_services_and_hides_empty_life_events(client, catalogue):
+    moving = LifeEvent.objects.get(code="KE4.1")
+    ServiceFactory.create(slug="muuttoilmoitus").life_events.add(moving)
+    LifeEventFactory.create(code="KE9", label_en="Nothing here yet")
+
+    html = client.get(url("catalogue:home", "en")).content.decode()
+
+    housing = html[html.index('href="/en/elamantilanteet/KE4/"') :]
+    assert "3 services" in housing[: housing.index("</li>")]
+    assert "Nothing here yet" not in html
 
 
 def test_unknown_life_event_is_404(client, db):

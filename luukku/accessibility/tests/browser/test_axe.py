@@ -131,6 +131,11 @@ def test_page_has_no_axe_violations(page: Page, live_server, name: str, language
     PAGES[name](page, live_server.url, language)
 
     assert page.locator("html").get_attribute("lang") == language
+    # Contrast is only meaningful with the real stylesheet applied.
+    header_background = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert header_background == "rgb(0, 52, 122)", "site.css did not load"
     results = AXE.run(page)
     assert results.response["passes"], "axe checked nothing: was it blocked?"
     violations = results.response["violations"]
