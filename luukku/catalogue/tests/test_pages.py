@@ -530,3 +530,11 @@ def test_service_page_query_count_does_not_grow_with_channels(client, catalogue)
         catalogue.permit.channels.add(channel)
 
     assert count_queries(client, path) == before
+
+
+def test_a_missing_page_is_a_friendly_404_in_the_right_language(client, db):
+    response = client.get("/sv/palvelut/ei-ole/")
+
+    assert response.status_code == 404
+    assert html_lang(response.content) == "sv"
+    assert 'name="q"' in response.content.decode()

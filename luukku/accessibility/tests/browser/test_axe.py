@@ -145,6 +145,17 @@ def test_page_has_no_axe_violations(page: Page, live_server, name: str, language
     )
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_not_found_page_has_no_axe_violations(page: Page, live_server, language: str) -> None:
+    response = page.goto(live_server.url + path("catalogue:service", language, "ei-ole"))
+
+    assert response is not None
+    assert response.status == 404
+    assert page.locator("html").get_attribute("lang") == language
+    violations = AXE.run(page).response["violations"]
+    assert violations == [], describe(violations)
+
+
 def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page, live_server):
     build_page_catalogue()
     open_page(page, live_server.url + path("catalogue:service", "fi", "rakennuslupa"))
