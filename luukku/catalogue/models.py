@@ -344,7 +344,9 @@ class SearchTerm(models.Model):
     """Precomputed search index: one row per (service, language, lemma or compound part).
 
     Built by `catalogue.search.index_services`; never edited by hand. The (language, term)
-    index also carries the service and weight, so that ranking reads the index alone.
+    index also carries the service and weight, so that ranking reads the index alone. There is
+    one row per (service, language, term): indexing replaces a service's rows while holding
+    the service's row lock, so a unique index would only slow the 1.8 million inserts down.
     """
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="search_terms")
@@ -357,11 +359,6 @@ class SearchTerm(models.Model):
             models.Index(
                 fields=["language", "term", "service", "weight"], name="search_term_postings"
             )
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["service", "language", "term"], name="unique_search_term"
-            ),
         ]
 
     def __str__(self) -> str:

@@ -112,16 +112,27 @@ def index_services(service_ids: Iterable[int]) -> int:
         ):
             texts.setdefault(service_id, []).append((language, kind, value))
         terms = [
-            SearchTerm(service_id=service_id, language=language, term=term, weight=weight)
+            (service_id, language, term, weight)
             for service_id, service_texts in texts.items()
             for (language, term), weight in service_terms(service_texts).items()
         ]
         with transaction.atomic():
+            # Two workers reindexing the same service take turns, so rows are never doubled.
+            list(Service.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
             SearchTerm.objects.filter(service_id__in=chunk).delete()
-            SearchTerm.objects.bulk_create(terms, batch_size=2000)
+            _insert_terms(terms)
         written += len(terms)
     invalidate_vocabulary()
     return written
+
+
+def _insert_terms(rows: list[tuple[int, str, str, float]]) -> None:
+    # A plain multi-row INSERT: bulk_create's model instances cost more than the analysis
+    # itself (a 20,000-service catalogue has about 1.8 million rows).
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    sql = f"INSERT INTO {table} (service_id, language, term, weight) VALUES (%s, %s, %s, %s)"  # noqa: S608 - identifiers only
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def rebuild_index() -> int:

@@ -241,3 +241,13 @@ def test_words_most_services_use_only_rank_the_services_a_distinctive_word_found
     # A query of common words only still finds every service that has them.
     assert search.search_services("palvelu", "fi").total == 6
     assert pool.pk in {hit.service.pk for hit in search.search_services("palvelu", "fi").hits}
+
+
+def test_indexing_a_service_twice_keeps_one_row_per_term(catalogue):
+    service = catalogue["rakennuslupa"]
+    before = SearchTerm.objects.filter(service=service).count()
+    search.index_services([service.pk, service.pk])
+    search.index_services([service.pk])
+    rows = SearchTerm.objects.filter(service=service)
+    assert rows.count() == before
+    assert rows.values("language", "term").distinct().count() == before
