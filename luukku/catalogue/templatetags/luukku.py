@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, pgettext_lazy
 
 from luukku.catalogue import selectors
-from luukku.catalogue.models import Service
+from luukku.catalogue.models import Service, ServiceOrganisation
 from luukku.catalogue.selectors import TierBadge
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 register = template.Library()
 
@@ -59,3 +62,30 @@ def localised(obj: Any, method: str = "name") -> str:
 def service_tiers(service: Service) -> list[TierBadge]:
     """The tier badges of a service whose channels are prefetched."""
     return selectors.service_tiers(service.channels.all())
+
+
+# The public pages word these for residents; the model labels are PTV's terms for staff.
+PROVISION_LABELS: dict[str, StrPromise] = {
+    ServiceOrganisation.ProvisionType.SELF_PRODUCED: pgettext_lazy(
+        "provision type", "produced in-house"
+    ),
+    ServiceOrganisation.ProvisionType.PURCHASED: pgettext_lazy(
+        "provision type", "purchased service"
+    ),
+    ServiceOrganisation.ProvisionType.OTHER: pgettext_lazy("provision type", "other arrangement"),
+}
+CHARGE_LABELS: dict[str, StrPromise] = {
+    Service.ChargeType.FREE: pgettext_lazy("charge", "Free of charge"),
+    Service.ChargeType.CHARGED: pgettext_lazy("charge", "Charged"),
+    Service.ChargeType.OTHER: pgettext_lazy("charge", "See the description"),
+}
+
+
+@register.filter
+def provision_label(code: str) -> str:
+    return str(PROVISION_LABELS.get(code, code))
+
+
+@register.filter
+def charge_label(code: str) -> str:
+    return str(CHARGE_LABELS.get(code, code))

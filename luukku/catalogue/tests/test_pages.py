@@ -334,7 +334,7 @@ def test_service_page_names_who_is_responsible_and_who_produces(client, catalogu
 
     assert "Responsible for the service" in html
     assert "City of Kuopio" in html
-    assert "Building Control Ltd (purchased)" in html
+    assert "Building Control Ltd (purchased service)" in html
     assert "017 182 111" in html
     assert "Suokatu 42" in html
     assert 'href="https://www.lupapiste.fi/"' in html
