@@ -89,3 +89,9 @@ def provision_label(code: str) -> str:
 @register.filter
 def charge_label(code: str) -> str:
     return str(CHARGE_LABELS.get(code, code))
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """The address only if it is http(s): imported data must not smuggle in javascript: links."""
+    return value if value.lower().startswith(("https://", "http://")) else ""

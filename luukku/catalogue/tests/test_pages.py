@@ -340,6 +340,14 @@ def test_service_page_names_who_is_responsible_and_who_produces(client, catalogu
     assert 'href="https://www.lupapiste.fi/"' in html
 
 
+def test_a_channel_address_that_is_not_a_web_address_is_not_linked(client, catalogue):
+    ServiceChannel.objects.filter(slug="lupapiste").update(url="javascript:alert(1)")
+
+    html = client.get(url("catalogue:service", "en", "rakennuslupa")).content.decode()
+
+    assert "javascript:" not in html
+
+
 def test_unknown_service_is_404(client, db):
     assert client.get(url("catalogue:service", "fi", "ei-ole")).status_code == 404
 
