@@ -134,6 +134,10 @@ SERVICE_HOUR_TYPES: dict[str, str] = {
 }
 WEEKDAYS: dict[str, int] = {day.name.capitalize(): day.value for day in ServiceHours.Weekday}
 
+_LANGUAGE_CODE = re.compile(r"[a-z-]{2,8}")
+_COUNTRY_PREFIX = re.compile(r"\+\d{1,4}")
+_MANY_DASHES = re.compile(r"-{2,}")
+_PHONE_SEPARATORS = re.compile(r"[\s-]")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:00)?$")
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9.-]+$")
@@ -309,7 +313,7 @@ def load_json(text: str, *, source: str = "") -> Any:
 
 def iter_records(document: Any) -> Iterator[tuple[str, Any]]:
     """(position, record) for each item: a single object, a list or a paged `itemList`."""
-    if isinstance(document, Mapping) and "itemList" in document:
+    if isinstance(document, dict) and "itemList" in document:
         items = document["itemList"]
         if not isinstance(items, list):
             raise PtvFormatError([Problem("file", "", "itemList", "must be a list")])
@@ -318,7 +322,7 @@ def iter_records(document: Any) -> Iterator[tuple[str, Any]]:
     elif isinstance(document, list):
         for index, item in enumerate(document):
             yield f"[{index}]", item
-    elif isinstance(document, Mapping):
+    elif isinstance(document, dict):
         yield "record", document
     else:
         raise PtvFormatError(
@@ -327,7 +331,7 @@ def iter_records(document: Any) -> Iterator[tuple[str, Any]]:
 
 
 def count_records(document: Any) -> int:
-    if isinstance(document, Mapping) and isinstance(document.get("itemList"), list):
+    if isinstance(document, dict) and isinstance(document.get("itemList"), list):
         return len(document["itemList"])
     if isinstance(document, list):
         return len(document)
@@ -364,7 +368,7 @@ def parse_records(records: Iterator[tuple[str, Any]], known: KnownCodes) -> Pars
 
 def source_id_to_slug(source_id: str) -> str:
     """PTV's sourceId allows letters, digits, '-' and '.'; a slug keeps '-' for both."""
-    return re.sub(r"-{2,}", "-", source_id.strip().lower().replace(".", "-")).strip("-")
+    return _MANY_DASHES.sub("-", source_id.strip().lower().replace(".", "-")).strip("-")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,7 +389,7 @@ class _RecordReader:
         self.parsed.problems.append(Problem(self.position, self.record_id, path, message))
 
     def read(self) -> ServiceRecord | ChannelRecord | None:
-        if not isinstance(self.raw, Mapping):
+        if not isinstance(self.raw, dict):
             self.problem("", "a record must be a JSON object")
             return None
         raw_id = self.raw.get("id")
@@ -460,7 +464,7 @@ class _RecordReader:
         seen: set[tuple[uuid.UUID, str]] = set()
         for index, item in enumerate(self._list(items, "organizations")):
             path = f"organizations[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(path, "must be an object")
                 continue
             role = self._enum(item.get("roleType"), ROLE_TYPES, f"{path}.roleType")
@@ -470,7 +474,7 @@ class _RecordReader:
                     item.get("provisionType"), PROVISION_TYPES, f"{path}.provisionType"
                 )
             organisation = item.get("organization")
-            raw_id = organisation.get("id") if isinstance(organisation, Mapping) else None
+            raw_id = organisation.get("id") if isinstance(organisation, dict) else None
             if raw_id is None:
                 raw_id = item.get("organizationId")
             if raw_id is None:
@@ -483,7 +487,7 @@ class _RecordReader:
             if ptv_id is None:
                 continue
             name = ""
-            if isinstance(organisation, Mapping) and isinstance(organisation.get("name"), str):
+            if isinstance(organisation, dict) and isinstance(organisation.get("name"), str):
                 name = organisation["name"].strip()
                 if name:
                     self.parsed.organisation_names.setdefault(ptv_id, name)
@@ -548,7 +552,7 @@ class _RecordReader:
         candidates: list[tuple[str, str, str]] = []  # (path, language, url)
         if channel_type == ServiceChannel.Type.PRINTABLE_FORM:
             for index, item in enumerate(self._list(raw.get("channelUrls"), "channelUrls")):
-                if isinstance(item, Mapping) and item.get("value"):
+                if isinstance(item, dict) and item.get("value"):
                     candidates.append(
                         (
                             f"channelUrls[{index}]",
@@ -557,7 +561,7 @@ class _RecordReader:
                         )
                     )
         for index, item in enumerate(self._list(raw.get("webPages"), "webPages")):
-            if isinstance(item, Mapping) and item.get("url"):
+            if isinstance(item, dict) and item.get("url"):
                 candidates.append(
                     (
                         f"webPages[{index}]",
@@ -584,7 +588,7 @@ class _RecordReader:
         candidates = [
             (f"{path}[{index}]", str(item.get("language") or ""), str(item.get("value")).strip())
             for index, item in enumerate(self._list(items, path))
-            if isinstance(item, Mapping) and item.get("value")
+            if isinstance(item, dict) and item.get("value")
         ]
         if not candidates:
             return ""
@@ -599,7 +603,7 @@ class _RecordReader:
     def _phone(self, items: Any, path: str) -> tuple[str, str]:
         candidates: list[tuple[str, str, Mapping[str, Any]]] = []
         for index, item in enumerate(self._list(items, path)):
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(f"{path}[{index}]", "must be an object")
                 continue
             if item.get("type") not in (None, "Phone"):
@@ -608,12 +612,12 @@ class _RecordReader:
         if not candidates:
             return "", ""
         item_path, _, item = _prefer_finnish(candidates)
-        number = re.sub(r"[\s-]", "", str(item.get("number") or ""))
+        number = _PHONE_SEPARATORS.sub("", str(item.get("number") or ""))
         if not number.isdigit():
             self.problem(f"{item_path}.number", f"not a phone number: {item.get('number')!r}")
             return "", ""
         prefix = str(item.get("prefixNumber") or "").strip()
-        if prefix and not re.fullmatch(r"\+\d{1,4}", prefix):
+        if prefix and not _COUNTRY_PREFIX.fullmatch(prefix):
             self.problem(f"{item_path}.prefixNumber", f"not a country prefix: {prefix!r}")
             return "", ""
         is_service_number = bool(item.get("isFinnishServiceNumber"))
@@ -630,13 +634,13 @@ class _RecordReader:
     def _address(self, items: Any, record: ChannelRecord) -> None:
         for index, item in enumerate(self._list(items, "addresses")):
             path = f"addresses[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(path, "must be an object")
                 continue
             if item.get("type") not in ("Location", "Visiting", None):
                 continue  # postal addresses are not kept
             street = item.get("streetAddress")
-            if not isinstance(street, Mapping):
+            if not isinstance(street, dict):
                 continue
             path += ".streetAddress"
             name = _pick_language(self._language_values(street.get("street"), f"{path}.street"))
@@ -652,7 +656,7 @@ class _RecordReader:
                 self._language_values(street.get("postOffice"), f"{path}.postOffice")
             )[:POST_OFFICE_MAX]
             municipality = street.get("municipality")
-            if isinstance(municipality, Mapping) and municipality.get("code"):
+            if isinstance(municipality, dict) and municipality.get("code"):
                 record.municipality = self._area(
                     {"type": "Municipality", **municipality}, f"{path}.municipality"
                 )
@@ -682,7 +686,7 @@ class _RecordReader:
         rows: list[HoursRow] = []
         for index, item in enumerate(self._list(items, path)):
             item_path = f"{path}[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(item_path, "must be an object")
                 continue
             kind = self._enum(
@@ -717,7 +721,7 @@ class _RecordReader:
         return rows
 
     def _opening_hour(self, slot: Any, path: str, base: dict[str, Any]) -> list[HoursRow]:
-        if not isinstance(slot, Mapping):
+        if not isinstance(slot, dict):
             self.problem(path, "must be an object")
             return []
         day_from = self._weekday(slot.get("dayFrom"), f"{path}.dayFrom")
@@ -780,7 +784,10 @@ class _RecordReader:
     def _languages(self, value: Any) -> list[str]:
         languages = []
         for index, language in enumerate(self._list(value, "languages")):
-            if not isinstance(language, str) or not re.fullmatch(r"[a-z-]{2,8}", language):
+            if language in LANGUAGES:
+                languages.append(language)
+                continue
+            if not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language):
                 self.problem(f"languages[{index}]", f"not a language code: {language!r}")
                 continue
             languages.append(language)
@@ -790,7 +797,7 @@ class _RecordReader:
         texts = []
         for index, item in enumerate(self._list(items, path)):
             item_path = f"{path}[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(item_path, "must be an object")
                 continue
             kind = self._enum(item.get("type"), types, f"{item_path}.type")
@@ -803,7 +810,7 @@ class _RecordReader:
         texts = []
         for index, item in enumerate(self._list(items, path)):
             item_path = f"{path}[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(item_path, "must be an object")
                 continue
             text = self._text(item, item_path)
@@ -850,7 +857,7 @@ class _RecordReader:
         codes: list[str] = []
         for index, item in enumerate(self._list(items, path)):
             item_path = f"{path}[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 self.problem(item_path, "must be an object")
                 continue
             code = item.get("code")
@@ -880,7 +887,7 @@ class _RecordReader:
                 for m_index, municipality in enumerate(
                     self._list(item.get("municipalities"), f"{path}[{index}].municipalities")
                 ):
-                    if isinstance(municipality, Mapping):
+                    if isinstance(municipality, dict):
                         self._area(
                             {"type": "Municipality", **municipality},
                             f"{path}[{index}].municipalities[{m_index}]",
@@ -897,7 +904,7 @@ class _RecordReader:
         parent: tuple[str, str] | None = None,
         collect: bool = False,
     ) -> AreaRef | None:
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             self.problem(path, "must be an object")
             return None
         area_type = self._enum(item.get("type"), AREA_TYPES, f"{path}.type")
@@ -917,8 +924,8 @@ class _RecordReader:
         ids: list[uuid.UUID] = []
         for index, item in enumerate(self._list(items, path)):
             item_path = f"{path}[{index}].{key}.id"
-            target = item.get(key) if isinstance(item, Mapping) else None
-            raw_id = target.get("id") if isinstance(target, Mapping) else None
+            target = item.get(key) if isinstance(item, dict) else None
+            raw_id = target.get("id") if isinstance(target, dict) else None
             ref = self._uuid(raw_id, item_path)
             if ref is not None and ref not in ids:
                 ids.append(ref)
