@@ -344,12 +344,15 @@ class SearchTerm(models.Model):
     """Precomputed search index: one row per (service, language, lemma or compound part).
 
     Built by `catalogue.search.index_services`; never edited by hand. The (language, term)
-    index also carries the service and weight, so that ranking reads the index alone. There is
-    one row per (service, language, term): indexing replaces a service's rows while holding
-    the service's row lock, so a unique index would only slow the 1.8 million inserts down.
+    index also carries the service and weight, so that ranking reads the index alone; the
+    (service, language, term) index serves the look-ups of a known service's terms and the
+    deletes of reindexing. There is one row per (service, language, term): indexing replaces a
+    service's rows while holding the service's row lock.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="search_terms")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="search_terms", db_index=False
+    )
     language = models.CharField(max_length=8)
     term = models.CharField(max_length=100)
     weight = models.FloatField()
@@ -358,7 +361,8 @@ class SearchTerm(models.Model):
         indexes = [
             models.Index(
                 fields=["language", "term", "service", "weight"], name="search_term_postings"
-            )
+            ),
+            models.Index(fields=["service", "language", "term"], name="search_term_by_service"),
         ]
 
     def __str__(self) -> str:

@@ -141,7 +141,20 @@ def rebuild_index() -> int:
     with transaction.atomic():
         SearchTerm.objects.all().delete()
         written = index_services(ids)
+    refresh_statistics()
     return written
+
+
+def refresh_statistics() -> None:
+    """Tell the database's planner about the new index after a bulk (re)build.
+
+    On PostgreSQL, VACUUM also marks the pages all-visible, without which ranking cannot be an
+    index-only scan; it cannot run inside a transaction, so there only ANALYZE runs.
+    """
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {table}" if vacuum else f"ANALYZE {table}")
 
 
 # --- Vocabulary: the index's terms per language, for typo candidates and rarity -------------
@@ -313,8 +326,11 @@ def _ranked(
         join = "t.service_id = c.service_id AND "
     where = f"WHERE {join}t.language = %s AND t.term IN ({in_terms})"
     where_params = [language, *terms]
+    # Only identifiers and placeholders are formatted in; every value is a parameter. The ELSE's
+    # type makes PostgreSQL multiply floats, not numerics.
     sql = (
-        f"SELECT t.service_id, SUM(t.weight * CASE t.term {cases} ELSE 0 END) AS score,"  # noqa: S608 - identifiers only; values are parameters
+        f"SELECT t.service_id,"  # noqa: S608
+        f" SUM(t.weight * CASE t.term {cases} ELSE CAST(0 AS DOUBLE PRECISION) END) AS score,"
         f" COUNT(*) OVER () AS total FROM {source} {where}"
         f" GROUP BY t.service_id ORDER BY score DESC, t.service_id LIMIT %s OFFSET %s"
     )
