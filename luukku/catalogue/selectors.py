@@ -26,6 +26,7 @@ from luukku.catalogue.models import (
     ServiceChannel,
     ServiceHours,
     ServiceOrganisation,
+    ServiceText,
     TargetGroup,
 )
 
@@ -240,6 +241,27 @@ def service_detail(slug: str) -> Service | None:
         .filter(slug=slug)
         .first()
     )
+
+
+# Further PTV texts a service may have, in the order a resident needs them.
+DETAIL_TEXTS = (
+    (ServiceText.Kind.USER_INSTRUCTION, _("How to use the service")),
+    (ServiceText.Kind.REQUIREMENTS, _("Requirements")),
+    (ServiceText.Kind.CONDITIONS, _("Charges")),
+    (ServiceText.Kind.PROCESSING_TIME, _("Processing time")),
+    (ServiceText.Kind.DEADLINE, _("Deadline")),
+    (ServiceText.Kind.VALIDITY_TIME, _("Validity")),
+)
+
+
+def detail_texts(service: Service, language: str) -> list[tuple[str, str]]:
+    """(heading, text) for each further text the service has, from the prefetched texts."""
+    found = []
+    for kind, heading in DETAIL_TEXTS:
+        text = service.text(kind, language)
+        if text:
+            found.append((str(heading), text))
+    return found
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, object] = {
         "service": service,
         "tiers": selectors.service_tiers(channels),
+        "detail_texts": selectors.detail_texts(service, _language()),
         "channel_groups": [
             (
                 group,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from luukku.catalogue import selectors
-from luukku.catalogue.models import LifeEvent, MobileStop, ServiceChannel
+from luukku.catalogue.models import LifeEvent, MobileStop, ServiceChannel, ServiceText
 from luukku.catalogue.search import index_services
 from luukku.catalogue.selectors import Tier, channel_tier, next_mobile_stop, service_tiers
 from luukku.catalogue.tests.factories import (
@@ -346,6 +346,31 @@ def test_a_channel_address_that_is_not_a_web_address_is_not_linked(client, catal
     html = client.get(url("catalogue:service", "en", "rakennuslupa")).content.decode()
 
     assert "javascript:" not in html
+
+
+def test_further_texts_are_shown_under_their_own_headings(client, catalogue):
+    ServiceText.objects.create(
+        service=catalogue.permit,
+        kind=ServiceText.Kind.PROCESSING_TIME,
+        language="en",
+        value="About four weeks.",
+    )
+    ServiceText.objects.create(
+        service=catalogue.permit,
+        kind=ServiceText.Kind.USER_INSTRUCTION,
+        language="fi",
+        value="Hae lupaa Lupapisteessä.",
+    )
+
+    english = client.get(url("catalogue:service", "en", "rakennuslupa")).content.decode()
+    finnish = client.get(url("catalogue:service", "fi", "rakennuslupa")).content.decode()
+
+    assert "Processing time</h2>" in english
+    assert "About four weeks." in english
+    assert "How to use the service</h2>" in english  # falls back to the Finnish text
+    assert "Hae lupaa Lupapisteessä." in english
+    assert "Näin käytät palvelua</h2>" in finnish
+    assert "Käsittelyaika</h2>" not in finnish  # no Finnish processing time given
 
 
 def test_unknown_service_is_404(client, db):
