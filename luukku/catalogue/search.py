@@ -105,20 +105,11 @@ def index_services(service_ids: Iterable[int]) -> int:
     written = 0
     for start in range(0, len(ids), _INDEX_CHUNK):
         chunk = ids[start : start + _INDEX_CHUNK]
-        texts: dict[int, list[tuple[str, str, str]]] = {}
-        rows = ServiceText.objects.filter(service_id__in=chunk, kind__in=FIELD_WEIGHTS)
-        for service_id, language, kind, value in rows.values_list(
-            "service_id", "language", "kind", "value"
-        ):
-            texts.setdefault(service_id, []).append((language, kind, value))
-        terms = [
-            (service_id, language, term, weight)
-            for service_id, service_texts in texts.items()
-            for (language, term), weight in service_terms(service_texts).items()
-        ]
         with transaction.atomic():
-            # Two workers reindexing the same service take turns, so rows are never doubled.
+            # Two workers reindexing the same service take turns and each reads the texts as
+            # committed when its turn came, so rows are never doubled nor stale.
             list(Service.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
+            terms = _terms_of(chunk)
             SearchTerm.objects.filter(service_id__in=chunk).delete()
             _insert_terms(terms)
         written += len(terms)
@@ -126,9 +117,24 @@ def index_services(service_ids: Iterable[int]) -> int:
     return written
 
 
+def _terms_of(service_ids: list[int]) -> list[tuple[int, str, str, float]]:
+    """(service id, language, term, weight) rows of these services' index."""
+    texts: dict[int, list[tuple[str, str, str]]] = {}
+    rows = ServiceText.objects.filter(service_id__in=service_ids, kind__in=FIELD_WEIGHTS)
+    for service_id, language, kind, value in rows.values_list(
+        "service_id", "language", "kind", "value"
+    ):
+        texts.setdefault(service_id, []).append((language, kind, value))
+    return [
+        (service_id, language, term, weight)
+        for service_id, service_texts in texts.items()
+        for (language, term), weight in service_terms(service_texts).items()
+    ]
+
+
 def _insert_terms(rows: list[tuple[int, str, str, float]]) -> None:
-    # A plain multi-row INSERT: bulk_create's model instances cost more than the analysis
-    # itself (a 20,000-service catalogue has about 1.8 million rows).
+    # A plain INSERT run for every row (executemany): bulk_create's model instances cost more
+    # than the analysis itself, and a 20,000-service catalogue has about 1.8 million rows.
     table = connection.ops.quote_name(SearchTerm._meta.db_table)
     sql = f"INSERT INTO {table} (service_id, language, term, weight) VALUES (%s, %s, %s, %s)"  # noqa: S608 - identifiers only
     with connection.cursor() as cursor:
