@@ -276,3 +276,13 @@ def test_a_row_without_a_translation_falls_back_to_finnish(client):
     _, body = get_json(client, LIST_URL, lang="en")
     assert body["results"][0]["name"] == "Library"
     assert body["results"][0]["summary"] == "Lainaa kirjoja."
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["!!! ???", "'; DROP TABLE catalogue_service; --", "ä" * 200, "lupa " * 40, "%_\\"],
+)
+def test_odd_queries_get_an_ordinary_answer(client, catalogue, query):
+    status, body = get_json(client, LIST_URL, q=query)
+    assert status == 200
+    assert body["count"] == len(body["results"])
