@@ -133,12 +133,21 @@ def _terms_of(service_ids: list[int]) -> list[tuple[int, str, str, float]]:
 
 
 def _insert_terms(rows: list[tuple[int, str, str, float]]) -> None:
-    # A plain INSERT run for every row (executemany): bulk_create's model instances cost more
-    # than the analysis itself, and a 20,000-service catalogue has about 1.8 million rows.
+    """Write index rows without model instances: a 20,000-service catalogue has about 1.8
+    million of them, and bulk_create's per-object work cost more than the analysis itself."""
     table = connection.ops.quote_name(SearchTerm._meta.db_table)
-    sql = f"INSERT INTO {table} (service_id, language, term, weight) VALUES (%s, %s, %s, %s)"  # noqa: S608 - identifiers only
+    columns = "(service_id, language, term, weight)"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
+            # COPY (psycopg 3) is PostgreSQL's bulk path, much faster than one INSERT a row.
+            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s)",  # noqa: S608 - identifiers only
+                rows,
+            )
 
 
 def rebuild_index() -> int:
