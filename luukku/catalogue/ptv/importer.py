@@ -25,9 +25,11 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,6 +53,8 @@ from luukku.catalogue.models import (
     TargetGroup,
 )
 from luukku.catalogue.ptv.schema import (
+    CHANNEL_SLUG_MAX,
+    SERVICE_SLUG_MAX,
     AreaRef,
     ChannelRecord,
     KnownCodes,
@@ -155,14 +159,19 @@ class PtvImporter:
         return self.import_text(text, source=str(path))
 
     def import_text(self, text: str, *, source: str = "") -> ImportResult:
-        try:
-            document = load_json(text, source=source)
-        except PtvFormatError as error:
-            raise PtvImportError(error.problems) from error
-        return self.import_document(document)
+        with _cycle_collector_paused():
+            try:
+                document = load_json(text, source=source)
+            except PtvFormatError as error:
+                raise PtvImportError(error.problems) from error
+            return self.import_document(document)
 
     def import_document(self, document: Any) -> ImportResult:
         """Validate everything, then write everything in one transaction, or nothing."""
+        with _cycle_collector_paused():
+            return self._import_document(document)
+
+    def _import_document(self, document: Any) -> ImportResult:
         try:
             records = iter_records(document)
             with tqdm(
@@ -186,6 +195,24 @@ class PtvImporter:
                 ids = list(result.service_ids)
                 transaction.on_commit(lambda: _reindex(ids))
         return result
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a catalogue is read and written.
+
+    A 20,000-service file becomes millions of small dicts, lists and records that all stay
+    alive until the import ends; the collector would scan them again and again for cycles that
+    are not there, which took half of the import's time. Reference counting still frees
+    everything as usual, and the collector's previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def known_codes() -> KnownCodes:
@@ -237,9 +264,11 @@ class _Writer:
 
     def plan(self) -> None:
         self._plan_organisations()
-        self.service_rows = self._plan_rows(Service, self.parsed.services, "service", slug_max=80)
+        self.service_rows = self._plan_rows(
+            Service, self.parsed.services, "service", slug_max=SERVICE_SLUG_MAX
+        )
         self.channel_rows = self._plan_rows(
-            ServiceChannel, self.parsed.channels, "channel", slug_max=100
+            ServiceChannel, self.parsed.channels, "channel", slug_max=CHANNEL_SLUG_MAX
         )
 
     def _plan_organisations(self) -> None:
