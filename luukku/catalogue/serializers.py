@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -121,7 +120,7 @@ class ServiceSummarySerializer(serializers.Serializer[Service]):
     def get_summary(self, service: Service) -> str:
         return self._text(service, ServiceText.Kind.SUMMARY)
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_score(self, service: Service) -> float | None:
         scores: dict[int, float] = self.context.get("scores", {})
         score = scores.get(service.pk)
