@@ -171,18 +171,22 @@ def _part_lemma(part: str, language: str) -> str:
     return lemma if len(lemma) >= MIN_PART_LENGTH else part
 
 
-def analyse(token: str, language: str) -> tuple[str, list[str]]:
-    """The lemma of one token and the parts of its compound, for the index and for queries."""
+@lru_cache(maxsize=200_000)
+def analyse(token: str, language: str) -> tuple[str, tuple[str, ...]]:
+    """The lemma of one token and the parts of its compound, for the index and for queries.
+
+    Cached: a catalogue repeats its words, and indexing 20,000 services analyses 1.8 million.
+    """
     lemma = lemmatize(token, language)
     parts = [part for part in compound_parts(lemma, language) if part != lemma]
     if not parts and lemma == token:
         # An inflected compound the dictionary does not know ("päivähoitopaikkaa") is still
         # split: the tail's lemma carries the inflection away.
         parts = [part for part in compound_parts(token, language, inflected=True) if part != lemma]
-    return lemma, parts
+    return lemma, tuple(parts)
 
 
-def terms(text: str, language: str) -> Iterator[tuple[str, list[str]]]:
+def terms(text: str, language: str) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(lemma, compound parts) for every meaningful word of `text`."""
     for token in tokenize(text):
         if is_stop_word(token, language):
