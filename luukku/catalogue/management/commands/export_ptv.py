@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -34,8 +35,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             document = export_catalogue(services, channels)
         if options["file"] == "-":
-            import json  # noqa: PLC0415
-
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
         write_catalogue(options["file"], document)
