@@ -145,6 +145,7 @@ class ServiceListView(APIView):
 
         context = {
             "request": request,
+            "language": language,
             "scores": scores,
             "texts": listing_texts(services, language),
         }

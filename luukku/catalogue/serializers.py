@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -96,6 +97,13 @@ def _api_url(request: Any, slug: str) -> str:
     return str(request.build_absolute_uri(path)) if request is not None else path
 
 
+def _page_url(request: Any, slug: str, language: str) -> str:
+    """The public service page in `language` (Finnish has no prefix, /sv/ and /en/ do)."""
+    with translation.override(language):
+        path = reverse("catalogue:service", kwargs={"slug": slug})
+    return str(request.build_absolute_uri(path)) if request is not None else path
+
+
 class ServiceSummarySerializer(serializers.Serializer[Service]):
     """A row of the list or of search results, in the requested language."""
 
@@ -108,6 +116,7 @@ class ServiceSummarySerializer(serializers.Serializer[Service]):
     service_type = serializers.CharField(read_only=True)
     domain = serializers.CharField(read_only=True)
     url = serializers.SerializerMethodField(help_text="The full record in this API.")
+    page_url = serializers.SerializerMethodField(help_text="The public page, in `lang`.")
 
     def _text(self, service: Service, kind: str) -> str:
         # The view passes {service id: {kind: text}} already in the right language.
@@ -128,6 +137,10 @@ class ServiceSummarySerializer(serializers.Serializer[Service]):
 
     def get_url(self, service: Service) -> str:
         return _api_url(self.context.get("request"), service.slug)
+
+    def get_page_url(self, service: Service) -> str:
+        language = str(self.context.get("language", "fi"))
+        return _page_url(self.context.get("request"), service.slug, language)
 
 
 class ServiceListPageSerializer(serializers.Serializer[dict[str, Any]]):

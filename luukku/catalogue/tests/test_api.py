@@ -55,6 +55,8 @@ def test_search_returns_the_best_match_first_with_its_score_and_link(client, cat
     assert first["name"] == "Rakennuslupa"
     assert first["summary"].startswith("Rakennuslupa tarvitaan")
     assert first["url"] == "http://testserver/api/v1/services/rakennuslupa"
+    assert first["page_url"] == "http://testserver/palvelut/rakennuslupa/"
+    assert client.get(first["page_url"]).status_code == 200
     scores = [row["score"] for row in body["results"]]
     assert scores == sorted(scores, reverse=True)
     assert body["count"] == len(body["results"])
@@ -66,6 +68,7 @@ def test_search_in_swedish_answers_in_swedish(client, catalogue):
     _, body = get_json(client, LIST_URL, q="tandvården", lang="sv")
     assert body["results"][0]["slug"] == "hammashoito"
     assert body["results"][0]["name"] == "Tandvård"
+    assert body["results"][0]["page_url"] == "http://testserver/sv/palvelut/hammashoito/"
 
 
 def test_search_in_english_answers_in_english(client, catalogue):
