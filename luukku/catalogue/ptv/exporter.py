@@ -95,9 +95,27 @@ def export_catalogue(
     """The services and channels (all by default) as one PTV list page."""
     services = Service.objects.all() if services is None else services
     channels = ServiceChannel.objects.all() if channels is None else channels
+    _give_organisations_ptv_ids(services, channels)
     items = [service_to_ptv(s) for s in _prefetch_services(services)]
     items += [channel_to_ptv(c) for c in _prefetch_channels(channels)]
     return {"pageNumber": 1, "pageSize": len(items), "pageCount": 1, "itemList": items}
+
+
+def _give_organisations_ptv_ids(
+    services: QuerySet[Service], channels: QuerySet[ServiceChannel]
+) -> None:
+    """Give every exported organisation its PTV id once, before the rows are read.
+
+    Each service role and channel holds its own copy of an organisation; were the ids given
+    while writing, two copies of one organisation without an id would get two different ones.
+    """
+    referenced = set(
+        ServiceOrganisation.objects.filter(service__in=services).values_list(
+            "organisation_id", flat=True
+        )
+    ) | set(channels.values_list("organisation_id", flat=True))
+    for organisation in Organisation.objects.filter(pk__in=referenced, ptv_id=None):
+        organisation.ensure_ptv_id()
 
 
 def write_catalogue(path: str | Path, document: dict[str, Any]) -> None:

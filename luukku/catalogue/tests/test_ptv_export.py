@@ -13,7 +13,11 @@ from luukku.catalogue.models import Service, ServiceChannel, ServiceClass
 from luukku.catalogue.ptv.coordinates import tm35fin_to_wgs84
 from luukku.catalogue.ptv.exporter import export_catalogue, write_catalogue
 from luukku.catalogue.ptv.importer import PtvImporter
-from luukku.catalogue.tests.factories import ServiceFactory
+from luukku.catalogue.tests.factories import (
+    OrganisationFactory,
+    ServiceChannelFactory,
+    ServiceFactory,
+)
 from luukku.catalogue.tests.test_ptv_import import (
     LOCATION_ID,
     RAKENNUSLUPA_ID,
@@ -114,6 +118,31 @@ def test_a_service_of_our_own_gets_a_stable_id_and_is_matched_on_reimport(tmp_pa
     assert service.pk == ours.pk
     assert str(service.ptv_id) == item["id"]
     assert service.name("en") == "Service kirjasto"
+
+
+def test_an_organisation_without_ptv_id_gets_one_id_everywhere_it_appears(tmp_path):
+    producer = OrganisationFactory.create(slug="kuopion-kehitysyhtio", ptv_id=None)
+    for slug in ("yritysneuvonta", "starttiraha"):
+        service = ServiceFactory.create(
+            slug=slug, domain="employment-and-business", producers=[producer]
+        )
+        service.service_classes.add(ServiceClass.objects.get(code="P11.2"))
+    ServiceChannelFactory.create(slug="yritysneuvonta-puhelin", organisation=producer)
+
+    document = export_catalogue()
+
+    producer.refresh_from_db()
+    assert producer.ptv_id is not None
+    referenced = {
+        role["organization"]["id"]
+        for item in document["itemList"]
+        for role in item.get("organizations", [])
+    } | {item["organizationId"] for item in document["itemList"] if "organizationId" in item}
+    assert referenced == {str(producer.ptv_id)}
+    path = tmp_path / "export.json"
+    write_catalogue(path, document)
+    result = PtvImporter().import_file(path)
+    assert result.organisations_created == []
 
 
 def test_export_command_writes_the_file(tmp_path):
