@@ -302,8 +302,9 @@ def channel_to_ptv(channel: ServiceChannel) -> dict[str, Any]:
 
 def _phone(channel: ServiceChannel, language: str) -> dict[str, Any]:
     prefix, _, number = channel.phone.partition(" ")
-    if not number:  # a national service number (0800…, 0295…) is stored without a prefix
+    if not prefix.startswith("+"):  # a national service number (0800…) has no country prefix
         prefix, number = "", channel.phone
+    number = re.sub(r"\D", "", number)  # PTV wants digits only: "+358 17 182 111" → 17182111
     return {
         "additionalInformation": None,
         "serviceChargeType": "Other" if channel.phone_charge else None,

@@ -145,6 +145,29 @@ def test_an_organisation_without_ptv_id_gets_one_id_everywhere_it_appears(tmp_pa
     assert result.organisations_created == []
 
 
+def test_phone_numbers_go_out_as_digits_with_the_country_prefix_apart():
+    organisation = OrganisationFactory.create()
+    for slug, phone in (("neuvonta-puhelin", "+358 17 182 111"), ("palvelunumero", "0800 12 345")):
+        ServiceChannelFactory.create(
+            slug=slug,
+            channel_type=ServiceChannel.Type.PHONE,
+            phone=phone,
+            organisation=organisation,
+        )
+
+    items = {i["sourceId"]: i for i in export_catalogue()["itemList"]}
+
+    local = items["neuvonta-puhelin"]["phoneNumbers"][0]
+    assert (local["prefixNumber"], local["number"], local["isFinnishServiceNumber"]) == (
+        "+358",
+        "17182111",
+        False,
+    )
+    service_number = items["palvelunumero"]["phoneNumbers"][0]
+    assert (service_number["prefixNumber"], service_number["number"]) == (None, "080012345")
+    assert service_number["isFinnishServiceNumber"] is True
+
+
 def test_export_command_writes_the_file(tmp_path):
     import_file("page.json")
     target = tmp_path / "catalogue.json"
