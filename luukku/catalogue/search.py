@@ -250,7 +250,7 @@ def _plan(query: str, language: str) -> _QueryPlan:
             candidates.setdefault(part, COMPOUND_PART_FACTOR)
         if lemma not in known and token not in known:
             for word in dict.fromkeys((lemma, token)):
-                for match in text.fuzzy_candidates(word, vocabulary.by_length):
+                for match in text.typo_candidates(word, vocabulary.by_length):
                     candidates.setdefault(match, FUZZY_FACTOR)
         for term, factor in candidates.items():
             term = term[:_TERM_MAX_LENGTH]

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import simplemma
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
@@ -209,9 +210,34 @@ def fuzzy_candidates(token: str, vocabulary_by_length: dict[int, list[str]]) -> 
         return []
     matches: list[str] = []
     for length in (len(token) - 1, len(token), len(token) + 1):
-        for term in vocabulary_by_length.get(length, ()):
-            if term != token and OSA.distance(token, term, score_cutoff=1) <= 1:
-                matches.append(term)
+        candidates = vocabulary_by_length.get(length)
+        if not candidates:
+            continue
+        # rapidfuzz compares the whole list in C, stopping early past one edit.
+        found = process.extract(token, candidates, scorer=OSA.distance, score_cutoff=1, limit=None)
+        matches.extend(term for term, _distance, _index in found if term != token)
+    return matches
+
+
+# An inflected word with a typo is two steps from its lemma; dropping a case ending of up to
+# this many letters first ("rakenuslupaa" → "rakenuslupa") brings it back within one edit.
+MAX_ENDING_LENGTH = 3
+# ... but only while enough of the word is left for the comparison to mean something.
+MIN_STEM_LENGTH = 7
+
+
+def typo_candidates(token: str, vocabulary_by_length: dict[int, list[str]]) -> list[str]:
+    """Index terms the user probably meant by a word neither the dictionary nor the index has.
+
+    First the terms within one edit of the word itself; when there are none, the terms within
+    one edit of the word without its last one to three letters (a case or plural ending), the
+    shortest cut first.
+    """
+    matches = fuzzy_candidates(token, vocabulary_by_length)
+    for cut in range(1, MAX_ENDING_LENGTH + 1):
+        if matches or len(token) - cut < MIN_STEM_LENGTH:
+            break
+        matches = fuzzy_candidates(token[:-cut], vocabulary_by_length)
     return matches
 
 

@@ -58,7 +58,13 @@ def test_a_resident_finds_the_service_first(catalogue, query, language, expected
 
 @pytest.mark.parametrize(
     ("typo", "expected"),
-    [("rakenuslupa", "rakennuslupa"), ("hamashoito", "hammashoito"), ("kotihoitto", "kotihoito")],
+    [
+        ("rakenuslupa", "rakennuslupa"),
+        ("hamashoito", "hammashoito"),
+        ("kotihoitto", "kotihoito"),
+        ("rakenuslupaa", "rakennuslupa"),
+        ("hamashoitoa", "hammashoito"),
+    ],
 )
 def test_a_typo_of_one_letter_still_finds_the_service(catalogue, typo, expected):
     assert slugs(typo)[0] == expected

@@ -57,6 +57,7 @@ def ranking(query: str, language: str = "fi") -> list[str]:
         # Typos of one letter.
         ("rakenuslupa", "fi", "rakennuslupa"),
         ("hamashoito", "fi", "hammashoito"),
+        ("rakenuslupaa", "fi", "rakennuslupa"),
         # Swedish and English on their own texts.
         ("bygglov", "sv", "rakennuslupa"),
         ("tandvården", "sv", "hammashoito"),

@@ -92,6 +92,16 @@ def test_typo_candidates_are_within_one_edit_and_only_for_long_enough_words():
     assert text.fuzzy_candidates("lipa", vocabulary) == []  # too short to guess safely
 
 
+def test_a_typo_in_an_inflected_word_is_matched_without_its_ending():
+    vocabulary = text.group_by_length(["rakennuslupa", "vammaispalvelu", "kirjasto", "kaava"])
+    assert text.typo_candidates("rakenuslupaa", vocabulary) == ["rakennuslupa"]
+    assert text.typo_candidates("vammaispalvlut", vocabulary) == ["vammaispalvelu"]
+    assert text.typo_candidates("kirjasot", vocabulary) == ["kirjasto"]
+    # Too little would be left of a short word to compare safely.
+    assert text.typo_candidates("kaavaxx", vocabulary) == []
+    assert text.typo_candidates("avaruusmatkailu", vocabulary) == []
+
+
 def test_warm_up_loads_the_dictionaries_once_and_lemmas_keep_working():
     text.warm_up(["fi", "xx"])
     assert text.lemmatize("rakennusluvan", "fi") == "rakennuslupa"
