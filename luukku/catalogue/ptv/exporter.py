@@ -326,14 +326,21 @@ def _form_type(url: str) -> str:
 
 
 def _addresses(channel: ServiceChannel) -> list[dict[str, Any]]:
-    if not channel.street_address and not channel.postal_code:
-        return []
-    match = _STREET_AND_NUMBER.match(channel.street_address)
-    street, number = (match[1], match[2]) if match else (channel.street_address, "")
     latitude = longitude = None
     if channel.latitude is not None and channel.longitude is not None:
         northing, easting = wgs84_to_tm35fin(float(channel.latitude), float(channel.longitude))
         latitude, longitude = f"{northing:.3f}", f"{easting:.3f}"
+    post_office = [{"value": channel.post_office, "language": "fi"}] if channel.post_office else []
+    if not channel.street_address:
+        if not (channel.postal_code or latitude):
+            return []
+        # A place without a street address: PTV's "other" address, a point and a postal code.
+        other = {"latitude": latitude, "longitude": longitude, "postalCode": channel.postal_code,
+                 "postOffice": post_office, "additionalInformation": []}  # fmt: skip
+        return [{"type": "Location", "subType": "Other", "streetAddress": None,
+                 "otherAddress": other, "country": "FI"}]  # fmt: skip
+    match = _STREET_AND_NUMBER.match(channel.street_address)
+    street, number = (match[1], match[2]) if match else (channel.street_address, "")
     municipality = channel.municipality
     return [
         {
@@ -343,11 +350,7 @@ def _addresses(channel: ServiceChannel) -> list[dict[str, Any]]:
                 "street": [{"value": street, "language": "fi"}] if street else [],
                 "streetNumber": number or None,
                 "postalCode": channel.postal_code,
-                "postOffice": (
-                    [{"value": channel.post_office, "language": "fi"}]
-                    if channel.post_office
-                    else []
-                ),
+                "postOffice": post_office,
                 "municipality": (
                     {"code": municipality.code, "name": _names(municipality)}
                     if municipality

@@ -640,6 +640,16 @@ class _RecordReader:
             if item.get("type") not in ("Location", "Visiting", None):
                 continue  # postal addresses are not kept
             street = item.get("streetAddress")
+            other = item.get("otherAddress")
+            if not isinstance(street, dict) and isinstance(other, dict):
+                # A place without a street address (a harbour, a market square): a point.
+                path += ".otherAddress"
+                record.postal_code = self._postal_code(other, path)
+                record.post_office = _pick_language(
+                    self._language_values(other.get("postOffice"), f"{path}.postOffice")
+                )[:POST_OFFICE_MAX]
+                record.latitude, record.longitude = self._coordinates(other, path)
+                return
             if not isinstance(street, dict):
                 continue
             path += ".streetAddress"
@@ -648,10 +658,7 @@ class _RecordReader:
             record.street_address = f"{name} {number}".strip()
             if len(record.street_address) > STREET_MAX:
                 self.problem(f"{path}.street", f"longer than {STREET_MAX} characters")
-            postal_code = str(street.get("postalCode") or "").strip()
-            if postal_code and not _POSTAL_CODE.match(postal_code):
-                self.problem(f"{path}.postalCode", f"not a Finnish postal code: {postal_code!r}")
-            record.postal_code = postal_code
+            record.postal_code = self._postal_code(street, path)
             record.post_office = _pick_language(
                 self._language_values(street.get("postOffice"), f"{path}.postOffice")
             )[:POST_OFFICE_MAX]
@@ -663,8 +670,15 @@ class _RecordReader:
             record.latitude, record.longitude = self._coordinates(street, path)
             return
 
+    def _postal_code(self, address: dict[str, Any], path: str) -> str:
+        postal_code = str(address.get("postalCode") or "").strip()
+        if postal_code and not _POSTAL_CODE.match(postal_code):
+            self.problem(f"{path}.postalCode", f"not a Finnish postal code: {postal_code!r}")
+            return ""
+        return postal_code
+
     def _coordinates(
-        self, street: Mapping[str, Any], path: str
+        self, street: dict[str, Any], path: str
     ) -> tuple[Decimal | None, Decimal | None]:
         raw_lat, raw_lon = street.get("latitude"), street.get("longitude")
         if raw_lat in (None, "") or raw_lon in (None, ""):

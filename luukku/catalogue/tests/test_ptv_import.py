@@ -25,6 +25,7 @@ from luukku.catalogue.models import (
     ServiceOrganisation,
     ServiceText,
 )
+from luukku.catalogue.ptv.exporter import export_catalogue
 from luukku.catalogue.ptv.importer import PtvImporter, PtvImportError
 from luukku.catalogue.tests.factories import AreaFactory, OrganisationFactory, ServiceFactory
 from luukku.organisations.models import Organisation
@@ -253,6 +254,40 @@ def test_service_location_keeps_address_coordinates_and_opening_hours(ptv_refere
     assert holidays.description == "Joulunpyhät"
 
 
+def test_a_place_without_street_address_keeps_its_point(ptv_reference_data):
+    record = json.loads((DATA / "channel_service_location.json").read_text(encoding="utf-8"))
+    record["addresses"] = [{
+        "type": "Location", "subType": "Other", "streetAddress": None,
+        "otherAddress": {"latitude": "6973788.958", "longitude": "534480.384",
+                         "postalCode": "70100", "postOffice": [], "additionalInformation": []},
+        "locationAbroad": [], "entrances": [], "country": "FI",
+    }]  # fmt: skip
+
+    PtvImporter().import_document(record)
+
+    channel = ServiceChannel.objects.get(ptv_id=LOCATION_ID)
+    assert (channel.street_address, channel.postal_code) == ("", "70100")
+    assert (channel.latitude, channel.longitude) == (Decimal("62.892458"), Decimal("27.678239"))
+    exported = export_catalogue()["itemList"][0]["addresses"][0]
+    assert exported["subType"] == "Other"
+    assert exported["otherAddress"]["latitude"] == "6973788.958"
+
+
+def test_bad_postal_code_and_coordinates_are_problems(ptv_reference_data):
+    record = json.loads((DATA / "channel_service_location.json").read_text(encoding="utf-8"))
+    street = record["addresses"][0]["streetAddress"]
+    street["postalCode"] = "7011"
+    street["latitude"] = "pohjoinen"
+
+    with pytest.raises(PtvImportError) as error:
+        PtvImporter().import_document(record)
+
+    problems = [str(p) for p in error.value.problems]
+    assert any("postalCode: not a Finnish postal code: '7011'" in p for p in problems)
+    assert any("latitude: not a coordinate" in p for p in problems)
+    assert not ServiceChannel.objects.exists()
+
+
 def test_phone_hours_given_as_a_span_of_days_become_one_row_per_day(ptv_reference_data):
     import_file("channel_phone.json")
 
@@ -461,7 +496,7 @@ def test_a_record_that_is_neither_service_nor_channel_is_a_problem(ptv_reference
     assert "neither a service" in str(error.value.problems[0])
 
 
-def test_missing_code_lists_are_pointed_out(tmp_path):
+def test_missing_code_lists_are_pointed_out():
     with pytest.raises(PtvImportError) as error:
         import_file("service.json")
 
