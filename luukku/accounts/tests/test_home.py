@@ -26,7 +26,7 @@ def test_a_customer_service_agent_sees_the_role_and_no_tools(client):
     response = client.get(reverse("accounts:home"))
 
     html = response.content.decode()
-    assert "customer service agent" in html
+    assert "<td>asiakaspalvelija</td>" in html
     assert "Iisalmen kaupunki" in html
     assert "Roolisi eivät vielä avaa henkilöstön työkaluja." in html
     assert reverse("admin:index") not in html
@@ -47,8 +47,8 @@ def test_a_region_admin_sees_every_role_and_every_tool(client):
     assert [
         (m.get_role_display(), str(m.organisation)) for m in response.context["memberships"]
     ] == [
-        ("analyst", "Kuopio"),
-        ("region admin", "Pohjois-Savon hyvinvointialue"),
+        ("analyytikko", "Kuopio"),
+        ("alueen pääkäyttäjä", "Pohjois-Savon hyvinvointialue"),
     ]
     assert reverse("catalogue_staff:alliance") in html
     assert reverse("accessibility:inbox") in html

@@ -1,10 +1,15 @@
-"""`manage.py demo_logins`: print the demo staff logins and where to use them."""
+"""`manage.py demo_logins`: print the demo staff logins and where to use them.
+
+A developer tool whose output goes to the terminal next to the English README, so it prints in
+English (role names too) whatever the project's default language is.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from luukku.demo.services import demo_logins
 
@@ -16,6 +21,10 @@ class Command(BaseCommand):
     help = "Print the demo logins (username, password, role, organisation) and the URLs."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override("en"):
+            self._print_logins()
+
+    def _print_logins(self) -> None:
         rows = demo_logins()
         self.stdout.write("")
         self.stdout.write(f"Luukku is at {BASE_URL}/  (public pages)")
