@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -21,12 +20,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from luukku.catalogue import search
+from luukku.catalogue import search, selectors
 from luukku.catalogue.models import (
-    MobileStop,
     Service,
-    ServiceChannel,
-    ServiceOrganisation,
     ServiceText,
 )
 from luukku.catalogue.serializers import (
@@ -79,29 +75,6 @@ def listing_texts(services: list[Service], language: str) -> dict[int, dict[str,
         if text_language == language or kind not in by_kind:
             by_kind[kind] = value
     return texts
-
-
-def service_detail_queryset() -> QuerySet[Service]:
-    """Services with every relation the full record shows, in a fixed number of queries."""
-    channels = ServiceChannel.objects.select_related(
-        "municipality", "organisation"
-    ).prefetch_related(
-        "texts",
-        "hours",
-        Prefetch("stops", queryset=MobileStop.objects.select_related("municipality")),
-    )
-    roles = ServiceOrganisation.objects.select_related("organisation").order_by(
-        "role", "organisation__slug"
-    )
-    return Service.objects.prefetch_related(
-        "texts",
-        "service_classes",
-        "target_groups",
-        "life_events",
-        "areas",
-        Prefetch("channels", queryset=channels.order_by("slug")),
-        Prefetch("roles", queryset=roles),
-    )
 
 
 class ServiceListView(APIView):
@@ -186,7 +159,7 @@ class ServiceDetailView(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        service = service_detail_queryset().filter(slug=slug).first()
+        service = selectors.service_detail(slug)
         if service is None:
             raise NotFound("No service with this slug.")
         return Response(ServiceDetailSerializer(service, context={"request": request}).data)

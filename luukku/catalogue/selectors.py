@@ -217,8 +217,9 @@ def prefetch_for_listing(services: Sequence[Service]) -> None:
     prefetch_related_objects(list(services), "texts", _listing_channels())
 
 
-def service_detail(slug: str) -> Service | None:
-    """One service with everything its public page shows, in a fixed number of queries."""
+def service_detail_queryset() -> QuerySet[Service]:
+    """Services with every relation a full record shows (the public page and the API), in a
+    fixed number of queries."""
     channels = ServiceChannel.objects.select_related(
         "municipality", "organisation"
     ).prefetch_related(
@@ -229,18 +230,20 @@ def service_detail(slug: str) -> Service | None:
     roles = ServiceOrganisation.objects.select_related("organisation").order_by(
         "role", "organisation__name_fi"
     )
-    return (
-        Service.objects.prefetch_related(
-            "texts",
-            "life_events",
-            "target_groups",
-            "service_classes",
-            Prefetch("channels", queryset=channels),
-            Prefetch("roles", queryset=roles),
-        )
-        .filter(slug=slug)
-        .first()
+    return Service.objects.prefetch_related(
+        "texts",
+        "life_events",
+        "target_groups",
+        "service_classes",
+        "areas",
+        Prefetch("channels", queryset=channels.order_by("slug")),
+        Prefetch("roles", queryset=roles),
     )
+
+
+def service_detail(slug: str) -> Service | None:
+    """One service with everything its public page shows."""
+    return service_detail_queryset().filter(slug=slug).first()
 
 
 # Further PTV texts a service may have, in the order a resident needs them.
