@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo lock messages bench clean-venv browser
+.PHONY: run test lint typecheck pytest migrate demo lock messages bench browser
 
 # The stamp files make a second `make run` skip the install: they are newer than the lock files
 # until a lock file changes.
@@ -51,8 +51,12 @@ pytest: $(VENV)/.dev-installed browser
 
 test: lint typecheck pytest
 
+# The issue's benchmarks (docs/benchmarks.md): 20,000 services, SQLite and PostgreSQL.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/luukku_bench
 bench: $(VENV)/.dev-installed
-	$(PY) bench/run.py
+	$(PY) bench/bench_import_ptv.py --services 20000 --runs 3 --postgres-url $(BENCH_PG)
+	$(PY) bench/bench_search.py
+	DATABASE_URL=$(BENCH_PG)_search $(PY) bench/bench_search.py
 
 # Recompile the locks after editing requirements/*.in (needs network access to PyPI).
 lock: | $(VENV)/bin/python
