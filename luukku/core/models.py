@@ -16,8 +16,8 @@ class Language(models.TextChoices):
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -29,9 +29,9 @@ class TranslatedText(models.Model):
     Concrete subclasses add the foreign key to their owner and the `kind` choices they allow.
     """
 
-    language = models.CharField(max_length=8, choices=Language.choices)
-    kind = models.CharField(max_length=40)
-    value = models.TextField()
+    language = models.CharField(verbose_name=_("language"), max_length=8, choices=Language.choices)
+    kind = models.CharField(verbose_name=_("text type"), max_length=40)
+    value = models.TextField(verbose_name=_("text"))
 
     class Meta:
         abstract = True
@@ -56,30 +56,42 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("failed login")
         LOGOUT = "logout", _("logout")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(verbose_name=_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(
-        max_length=150, blank=True, help_text=_("Username kept even if the user is deleted.")
+        verbose_name=_("actor's username"),
+        max_length=150,
+        blank=True,
+        help_text=_("Username kept even if the user is deleted."),
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(verbose_name=_("action"), max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("object type"),
+    )
+    object_id = models.CharField(verbose_name=_("object ID"), max_length=64, blank=True)
     target = GenericForeignKey("content_type", "object_id")
-    purpose = models.CharField(max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    purpose = models.CharField(verbose_name=_("purpose"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(verbose_name=_("IP address"), null=True, blank=True)
+    details = models.JSONField(verbose_name=_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
         # The audit trail is append-only: there is no change or delete permission to grant.
         default_permissions = ("add", "view")
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_id}"
