@@ -19,11 +19,11 @@ class Area(models.Model):
         BUSINESS_REGION = "BusinessRegions", _("business region")
         HOSPITAL_REGION = "HospitalRegions", _("hospital district")
 
-    area_type = models.CharField(max_length=20, choices=Type.choices)
-    code = models.CharField(max_length=10)
-    name_fi = models.CharField(max_length=100)
-    name_sv = models.CharField(max_length=100, blank=True)
-    name_en = models.CharField(max_length=100, blank=True)
+    area_type = models.CharField(max_length=20, choices=Type.choices, verbose_name=_("area type"))
+    code = models.CharField(max_length=10, verbose_name=_("code"))
+    name_fi = models.CharField(max_length=100, verbose_name=_("Finnish name"))
+    name_sv = models.CharField(max_length=100, blank=True, verbose_name=_("Swedish name"))
+    name_en = models.CharField(max_length=100, blank=True, verbose_name=_("English name"))
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -31,6 +31,7 @@ class Area(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
         help_text=_("For a municipality, the region it belongs to."),
+        verbose_name=_("parent area"),
     )
 
     class Meta:
@@ -38,6 +39,8 @@ class Area(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area_type", "code"], name="unique_area_code"),
         ]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
 
     def __str__(self) -> str:
         return self.name()
@@ -54,16 +57,21 @@ class PopulationGroup(models.Model):
         MALE = "male", _("male")
         FEMALE = "female", _("female")
 
-    municipality = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="population")
-    year = models.PositiveSmallIntegerField()
-    age_band = models.CharField(max_length=10, help_text=_("For example 0-14, 15-24, 75-."))
-    sex = models.CharField(max_length=6, choices=Sex.choices)
-    population = models.PositiveIntegerField()
+    municipality = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="population", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    age_band = models.CharField(
+        max_length=10, help_text=_("For example 0-14, 15-24, 75-."), verbose_name=_("age band")
+    )
+    sex = models.CharField(max_length=6, choices=Sex.choices, verbose_name=_("sex"))
+    population = models.PositiveIntegerField(verbose_name=_("population"))
     approximate = models.BooleanField(
         default=True,
         help_text=_("True when the figure is an estimate, not an official release."),
+        verbose_name=_("approximate"),
     )
-    source = models.CharField(max_length=200)
+    source = models.CharField(max_length=200, verbose_name=_("source"))
 
     class Meta:
         ordering = ["municipality", "year", "age_band", "sex"]
@@ -72,6 +80,8 @@ class PopulationGroup(models.Model):
                 fields=["municipality", "year", "age_band", "sex"], name="unique_population_cell"
             ),
         ]
+        verbose_name = _("population group")
+        verbose_name_plural = _("population groups")
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year} {self.age_band} {self.sex}: {self.population}"
