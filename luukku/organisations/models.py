@@ -27,11 +27,17 @@ class Organisation(TimeStampedModel):
         SOTE_PUBLIC = "SotePublic", _("public social and health care producer")
         SOTE_PRIVATE = "SotePrivate", _("private social and health care producer")
 
-    id = models.BigAutoField(primary_key=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    ptv_id = models.UUIDField(null=True, blank=True, unique=True, default=None)
-    organisation_type = models.CharField(max_length=24, choices=Type.choices)
-    business_id = models.CharField(max_length=9, blank=True, validators=[business_id_validator])
+    id = models.BigAutoField(primary_key=True, verbose_name=_("ID"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("identifier"))
+    ptv_id = models.UUIDField(
+        null=True, blank=True, unique=True, default=None, verbose_name=_("PTV ID")
+    )
+    organisation_type = models.CharField(
+        max_length=24, choices=Type.choices, verbose_name=_("organisation type")
+    )
+    business_id = models.CharField(
+        max_length=9, blank=True, validators=[business_id_validator], verbose_name=_("business ID")
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -39,6 +45,7 @@ class Organisation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="units",
         help_text=_("The organisation this one is a unit of."),
+        verbose_name=_("parent organisation"),
     )
     municipality = models.ForeignKey(
         Area,
@@ -47,13 +54,16 @@ class Organisation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"area_type": Area.Type.MUNICIPALITY},
+        verbose_name=_("municipality"),
     )
-    name_fi = models.CharField(max_length=200)
-    name_sv = models.CharField(max_length=200, blank=True)
-    name_en = models.CharField(max_length=200, blank=True)
+    name_fi = models.CharField(max_length=200, verbose_name=_("Finnish name"))
+    name_sv = models.CharField(max_length=200, blank=True, verbose_name=_("Swedish name"))
+    name_en = models.CharField(max_length=200, blank=True, verbose_name=_("English name"))
 
     class Meta:
         ordering = ["name_fi"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name()
