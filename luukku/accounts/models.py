@@ -64,12 +64,17 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    role = models.CharField(max_length=30, choices=Role.choices)
-    granted_at = models.DateTimeField(auto_now_add=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(max_length=30, choices=Role.choices, verbose_name=_("role"))
+    granted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("granted at"))
 
     class Meta:
         constraints = [
@@ -78,6 +83,7 @@ class Membership(models.Model):
             ),
         ]
         verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.organisation}"
