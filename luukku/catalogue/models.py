@@ -20,14 +20,19 @@ from luukku.organisations.models import Organisation
 class Concept(models.Model):
     """An entry of a national code list (Finto / koodistot.suomi.fi), with fi/sv/en labels."""
 
-    code = models.CharField(max_length=20, unique=True)
-    uri = models.URLField(max_length=300, blank=True)
+    code = models.CharField(max_length=20, unique=True, verbose_name=_("code"))
+    uri = models.URLField(max_length=300, blank=True, verbose_name=_("URI"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
-    label_fi = models.CharField(max_length=200)
-    label_sv = models.CharField(max_length=200, blank=True)
-    label_en = models.CharField(max_length=200, blank=True)
+    label_fi = models.CharField(max_length=200, verbose_name=_("Finnish label"))
+    label_sv = models.CharField(max_length=200, blank=True, verbose_name=_("Swedish label"))
+    label_en = models.CharField(max_length=200, blank=True, verbose_name=_("English label"))
 
     class Meta:
         abstract = True
@@ -45,15 +50,24 @@ class ServiceClass(Concept):
     """National service classification (palveluluokitus): P1–P28 and their children."""
 
     class Meta(Concept.Meta):
+        verbose_name = _("service class")
         verbose_name_plural = _("service classes")
 
 
 class TargetGroup(Concept):
     """Target groups (kohderyhmät): KR1 citizens, KR2 businesses, ... and their children."""
 
+    class Meta(Concept.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
 
 class LifeEvent(Concept):
     """Life events (elämäntapahtumat): KE1 having a child ... KE14."""
+
+    class Meta(Concept.Meta):
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
 
 
 class Domain(models.TextChoices):
@@ -92,37 +106,70 @@ class Service(TimeStampedModel):
         max_length=80,
         unique=True,
         help_text=_("Stable identifier used everywhere, also as the Open311 service_code."),
+        verbose_name=_("identifier"),
     )
-    ptv_id = models.UUIDField(null=True, blank=True, unique=True, default=None)
+    ptv_id = models.UUIDField(
+        null=True, blank=True, unique=True, default=None, verbose_name=_("PTV ID")
+    )
     source = models.CharField(
         max_length=20,
         default="luukku",
         help_text=_("Where the record came from: luukku, ptv, demo."),
+        verbose_name=_("source"),
     )
-    service_type = models.CharField(max_length=30, choices=Type.choices, default=Type.SERVICE)
-    charge_type = models.CharField(max_length=10, choices=ChargeType.choices, blank=True)
-    area_type = models.CharField(max_length=30, choices=AreaType.choices, default=AreaType.LIMITED)
-    domain = models.CharField(max_length=30, choices=Domain.choices)
+    service_type = models.CharField(
+        max_length=30, choices=Type.choices, default=Type.SERVICE, verbose_name=_("service type")
+    )
+    charge_type = models.CharField(
+        max_length=10, choices=ChargeType.choices, blank=True, verbose_name=_("charge type")
+    )
+    area_type = models.CharField(
+        max_length=30,
+        choices=AreaType.choices,
+        default=AreaType.LIMITED,
+        verbose_name=_("area type"),
+    )
+    domain = models.CharField(max_length=30, choices=Domain.choices, verbose_name=_("domain"))
     accepts_feedback = models.BooleanField(
         default=True,
         help_text=_("Offered for feedback and service requests (Open311)."),
+        verbose_name=_("accepts feedback"),
     )
     languages = models.JSONField(
-        default=list, blank=True, help_text=_("Languages the service is given in: fi, sv, en.")
+        default=list,
+        blank=True,
+        help_text=_("Languages the service is given in: fi, sv, en."),
+        verbose_name=_("languages"),
     )
-    service_classes = models.ManyToManyField(ServiceClass, blank=True, related_name="services")
-    target_groups = models.ManyToManyField(TargetGroup, blank=True, related_name="services")
-    life_events = models.ManyToManyField(LifeEvent, blank=True, related_name="services")
-    areas = models.ManyToManyField(Area, blank=True, related_name="services")
+    service_classes = models.ManyToManyField(
+        ServiceClass, blank=True, related_name="services", verbose_name=_("service classes")
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="services", verbose_name=_("target groups")
+    )
+    life_events = models.ManyToManyField(
+        LifeEvent, blank=True, related_name="services", verbose_name=_("life events")
+    )
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="services", verbose_name=_("areas")
+    )
     channels: models.ManyToManyField[ServiceChannel, Any] = models.ManyToManyField(
-        "ServiceChannel", blank=True, related_name="services"
+        "ServiceChannel",
+        blank=True,
+        related_name="services",
+        verbose_name=_("service channels"),
     )
     organisations = models.ManyToManyField(
-        Organisation, through="ServiceOrganisation", related_name="services"
+        Organisation,
+        through="ServiceOrganisation",
+        related_name="services",
+        verbose_name=_("organisations"),
     )
 
     class Meta:
         ordering = ["slug"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
 
     def __str__(self) -> str:
         return self.slug
@@ -165,10 +212,14 @@ class ServiceText(TranslatedText):
         PROCESSING_TIME = "ProcessingTime", _("processing time")
         VALIDITY_TIME = "ValidityTime", _("validity time")
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="texts")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="texts", verbose_name=_("service")
+    )
 
     class Meta:
         indexes = [models.Index(fields=["service", "kind", "language"])]
+        verbose_name = _("service text")
+        verbose_name_plural = _("service texts")
 
 
 class ServiceOrganisation(models.Model):
@@ -183,16 +234,22 @@ class ServiceOrganisation(models.Model):
         PURCHASED = "PurchaseServices", _("purchased")
         OTHER = "Other", _("other")
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="roles")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="service_roles"
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="roles", verbose_name=_("service")
     )
-    role = models.CharField(max_length=12, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="service_roles",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, verbose_name=_("role"))
     provision_type = models.CharField(
         max_length=24,
         choices=ProvisionType.choices,
         blank=True,
         help_text=_("Only for producers."),
+        verbose_name=_("provision type"),
     )
 
     class Meta:
@@ -205,6 +262,8 @@ class ServiceOrganisation(models.Model):
                 name="provision_type_only_for_producers",
             ),
         ]
+        verbose_name = _("service organisation")
+        verbose_name_plural = _("service organisations")
 
     def __str__(self) -> str:
         return f"{self.service} – {self.organisation} ({self.role})"
@@ -222,24 +281,32 @@ class ServiceChannel(TimeStampedModel):
         PHONE = "Phone", _("phone")
         SERVICE_LOCATION = "ServiceLocation", _("service location")
 
-    slug = models.SlugField(max_length=100, unique=True)
-    ptv_id = models.UUIDField(null=True, blank=True, unique=True, default=None)
-    source = models.CharField(max_length=20, default="luukku")
-    channel_type = models.CharField(max_length=20, choices=Type.choices)
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("identifier"))
+    ptv_id = models.UUIDField(
+        null=True, blank=True, unique=True, default=None, verbose_name=_("PTV ID")
+    )
+    source = models.CharField(max_length=20, default="luukku", verbose_name=_("source"))
+    channel_type = models.CharField(
+        max_length=20, choices=Type.choices, verbose_name=_("channel type")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="channels"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="channels",
+        verbose_name=_("organisation"),
     )
     is_mobile = models.BooleanField(
         default=False,
         help_text=_("A mobile service point (palveluauto) with a route of stops."),
+        verbose_name=_("mobile service point"),
     )
-    url = models.URLField(max_length=500, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    phone_charge = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
-    street_address = models.CharField(max_length=200, blank=True)
-    postal_code = models.CharField(max_length=5, blank=True)
-    post_office = models.CharField(max_length=100, blank=True)
+    url = models.URLField(max_length=500, blank=True, verbose_name=_("web address"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone number"))
+    phone_charge = models.CharField(max_length=200, blank=True, verbose_name=_("phone charge"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    street_address = models.CharField(max_length=200, blank=True, verbose_name=_("street address"))
+    postal_code = models.CharField(max_length=5, blank=True, verbose_name=_("postal code"))
+    post_office = models.CharField(max_length=100, blank=True, verbose_name=_("post office"))
     municipality = models.ForeignKey(
         Area,
         null=True,
@@ -247,14 +314,23 @@ class ServiceChannel(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="channels",
         limit_choices_to={"area_type": Area.Type.MUNICIPALITY},
+        verbose_name=_("municipality"),
     )
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    areas = models.ManyToManyField(Area, blank=True, related_name="served_by_channels")
-    languages = models.JSONField(default=list, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("latitude")
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("longitude")
+    )
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="served_by_channels", verbose_name=_("areas served")
+    )
+    languages = models.JSONField(default=list, blank=True, verbose_name=_("languages"))
 
     class Meta:
         ordering = ["slug"]
+        verbose_name = _("service channel")
+        verbose_name_plural = _("service channels")
 
     def __str__(self) -> str:
         return self.slug
@@ -273,7 +349,16 @@ class ChannelText(TranslatedText):
         SUMMARY = "Summary", _("summary")
         DESCRIPTION = "Description", _("description")
 
-    channel = models.ForeignKey(ServiceChannel, on_delete=models.CASCADE, related_name="texts")
+    channel = models.ForeignKey(
+        ServiceChannel,
+        on_delete=models.CASCADE,
+        related_name="texts",
+        verbose_name=_("service channel"),
+    )
+
+    class Meta:
+        verbose_name = _("service channel text")
+        verbose_name_plural = _("service channel texts")
 
 
 class ServiceHours(models.Model):
@@ -292,19 +377,29 @@ class ServiceHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    channel = models.ForeignKey(ServiceChannel, on_delete=models.CASCADE, related_name="hours")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STANDARD)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True)
-    opens = models.TimeField(null=True, blank=True)
-    closes = models.TimeField(null=True, blank=True)
-    is_closed = models.BooleanField(default=False)
-    description = models.CharField(max_length=200, blank=True)
+    channel = models.ForeignKey(
+        ServiceChannel,
+        on_delete=models.CASCADE,
+        related_name="hours",
+        verbose_name=_("service channel"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.STANDARD, verbose_name=_("type")
+    )
+    valid_from = models.DateField(null=True, blank=True, verbose_name=_("valid from"))
+    valid_to = models.DateField(null=True, blank=True, verbose_name=_("valid until"))
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, null=True, blank=True, verbose_name=_("weekday")
+    )
+    opens = models.TimeField(null=True, blank=True, verbose_name=_("opens"))
+    closes = models.TimeField(null=True, blank=True, verbose_name=_("closes"))
+    is_closed = models.BooleanField(default=False, verbose_name=_("closed"))
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
 
     class Meta:
         ordering = ["channel", "kind", "weekday", "opens"]
-        verbose_name_plural = _("service hours")
+        verbose_name = _("opening hours entry")
+        verbose_name_plural = _("opening hours")
 
     def __str__(self) -> str:
         return f"{self.channel} {self.weekday} {self.opens}-{self.closes}"
@@ -318,23 +413,33 @@ class MobileStop(models.Model):
         on_delete=models.CASCADE,
         related_name="stops",
         limit_choices_to={"is_mobile": True},
+        verbose_name=_("service channel"),
     )
     municipality = models.ForeignKey(
         Area,
         on_delete=models.PROTECT,
         related_name="mobile_stops",
         limit_choices_to={"area_type": Area.Type.MUNICIPALITY},
+        verbose_name=_("municipality"),
     )
-    place = models.CharField(max_length=200)
-    street_address = models.CharField(max_length=200, blank=True)
-    weekday = models.PositiveSmallIntegerField(choices=ServiceHours.Weekday.choices)
-    arrives = models.TimeField()
-    departs = models.TimeField()
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    place = models.CharField(max_length=200, verbose_name=_("place"))
+    street_address = models.CharField(max_length=200, blank=True, verbose_name=_("street address"))
+    weekday = models.PositiveSmallIntegerField(
+        choices=ServiceHours.Weekday.choices, verbose_name=_("weekday")
+    )
+    arrives = models.TimeField(verbose_name=_("arrives"))
+    departs = models.TimeField(verbose_name=_("departs"))
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("latitude")
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("longitude")
+    )
 
     class Meta:
         ordering = ["channel", "weekday", "arrives"]
+        verbose_name = _("mobile service point stop")
+        verbose_name_plural = _("mobile service point stops")
 
     def __str__(self) -> str:
         return f"{self.channel} {self.place} {self.weekday} {self.arrives}"
@@ -351,11 +456,15 @@ class SearchTerm(models.Model):
     """
 
     service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, related_name="search_terms", db_index=False
+        Service,
+        on_delete=models.CASCADE,
+        related_name="search_terms",
+        db_index=False,
+        verbose_name=_("service"),
     )
-    language = models.CharField(max_length=8)
-    term = models.CharField(max_length=100)
-    weight = models.FloatField()
+    language = models.CharField(max_length=8, verbose_name=_("language"))
+    term = models.CharField(max_length=100, verbose_name=_("term"))
+    weight = models.FloatField(verbose_name=_("weight"))
 
     class Meta:
         indexes = [
@@ -364,6 +473,8 @@ class SearchTerm(models.Model):
             ),
             models.Index(fields=["service", "language", "term"], name="search_term_by_service"),
         ]
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
 
     def __str__(self) -> str:
         return f"{self.language}:{self.term} → {self.service_id} ({self.weight})"
