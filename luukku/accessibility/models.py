@@ -23,20 +23,30 @@ class AccessibilityFeedback(models.Model):
         null=True,
         blank=True,
         help_text=_("The number given to the sender on the receipt page."),
+        verbose_name=_("reference number"),
     )
-    received_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField(help_text=_("The answer is due 14 days after receipt."))
-    page_url = models.CharField(max_length=500, blank=True)
-    description = models.TextField()
-    wants_answer = models.BooleanField(default=True)
-    contact_name = models.CharField(max_length=200, blank=True)
-    contact_email = models.EmailField(blank=True)
-    language = models.CharField(max_length=8, default="fi")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    answer = models.TextField(blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+    due_at = models.DateTimeField(
+        help_text=_("The answer is due 14 days after receipt."), verbose_name=_("answer due")
+    )
+    page_url = models.CharField(max_length=500, blank=True, verbose_name=_("page address"))
+    description = models.TextField(verbose_name=_("description"))
+    wants_answer = models.BooleanField(default=True, verbose_name=_("wants an answer"))
+    contact_name = models.CharField(max_length=200, blank=True, verbose_name=_("contact name"))
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact email"))
+    language = models.CharField(max_length=8, default="fi", verbose_name=_("language"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.RECEIVED, verbose_name=_("status")
+    )
+    answer = models.TextField(blank=True, verbose_name=_("answer"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
 
     class Meta:
