@@ -22,6 +22,7 @@ DECISION = ROOT / "docs" / "decisions" / "0001-licence.md"
 # dependency under them would change what Luukku's own licence can be.
 ALLOWED = {
     "MIT",
+    "MIT-CMU",  # the historical PIL licence (Pillow): permissive, MIT-style
     "BSD",  # "BSD" without a clause count: 2- or 3-clause, both permissive
     "BSD-2-Clause",
     "BSD-3-Clause",
