@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "luukku.organisations",
     "luukku.accounts",
     "luukku.catalogue",
+    "luukku.intake",
     "luukku.accessibility",
     "luukku.demo",
 ]
@@ -146,6 +147,20 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The site-wide stylesheet and scripts live outside any app.
 STATICFILES_DIRS = [BASE_DIR / "luukku" / "static"]
+
+# Uploaded files (feedback images). Served by the web server in production, never by Django.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+
+# Open311 (6Aika Issue Reporting API): the jurisdictions this server answers for, whether a
+# client must name one, the moderation state new feedback starts in, and the API throttles.
+OPEN311_JURISDICTIONS = env_list("OPEN311_JURISDICTIONS", ["pohjois-savo.fi"])
+OPEN311_JURISDICTION_REQUIRED = env_bool("OPEN311_JURISDICTION_REQUIRED", default=False)
+INTAKE_DEFAULT_MODERATION = os.environ.get("INTAKE_DEFAULT_MODERATION", "public")
+OPEN311_THROTTLE_RATES = {
+    "ip": os.environ.get("OPEN311_IP_RATE", "600/minute"),
+    "key": os.environ.get("OPEN311_KEY_RATE", "1200/minute"),
+}
 
 CACHES = {
     "default": (
