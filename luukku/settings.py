@@ -162,6 +162,20 @@ OPEN311_THROTTLE_RATES = {
     "key": os.environ.get("OPEN311_KEY_RATE", "1200/minute"),
 }
 
+# The public feedback form: image limits (bytes, pixels against decompression bombs, count),
+# submissions per IP address ("count/seconds"), and the address used in confirmation e-mails.
+INTAKE_MEDIA_MAX_BYTES = int(os.environ.get("INTAKE_MEDIA_MAX_BYTES", str(10 * 1024 * 1024)))
+INTAKE_MEDIA_MAX_PIXELS = int(os.environ.get("INTAKE_MEDIA_MAX_PIXELS", "40000000"))
+INTAKE_MEDIA_MAX_FILES = int(os.environ.get("INTAKE_MEDIA_MAX_FILES", "5"))
+INTAKE_FORM_RATE = os.environ.get("INTAKE_FORM_RATE", "10/3600")
+INTAKE_PUBLIC_BASE_URL = os.environ.get("INTAKE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# E-mail: printed to the console unless a deploy configures a real backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "luukku@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+
 CACHES = {
     "default": (
         {

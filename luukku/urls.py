@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("luukku.catalogue.api_urls")),
+    path("open311/v2/", include("luukku.intake.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -16,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("staff/catalogue/", include("luukku.catalogue.staff_urls")),
     path("staff/", include("luukku.accounts.urls")),
     path("saavutettavuus/", include("luukku.accessibility.urls")),
+    path("palaute/", include("luukku.intake.urls_public")),
     path("", include("luukku.catalogue.urls")),
     prefix_default_language=False,
 )

@@ -8,3 +8,9 @@ class IntakeConfig(AppConfig):
     name = "luukku.intake"
     label = "intake"
     verbose_name = _("Feedback and service requests")
+
+    def ready(self) -> None:
+        # The e-mail confirmation follows request_submitted (luukku/intake/tasks.py).
+        from luukku.intake import tasks  # noqa: PLC0415
+
+        tasks.connect()

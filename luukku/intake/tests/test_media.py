@@ -41,6 +41,12 @@ def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
+def rgb_at(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    pixel = image.convert("RGB").getpixel(xy)
+    assert isinstance(pixel, tuple)
+    return pixel
+
+
 def reopen(content: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(content))
     image.load()
@@ -75,8 +81,8 @@ def test_the_orientation_is_applied_to_the_pixels():
     stored = reopen(result.content)
     assert (result.width, result.height) == (20, 40) == stored.size
     # The blue left half is now the top half.
-    top = stored.convert("RGB").getpixel((10, 5))
-    bottom = stored.convert("RGB").getpixel((10, 35))
+    top = rgb_at(stored, (10, 5))
+    bottom = rgb_at(stored, (10, 35))
     assert top[2] > 200
     assert top[0] < 60
     assert bottom[0] > 200
@@ -202,7 +208,9 @@ def test_a_transparent_png_keeps_its_transparency():
 
     result = process_image(upload(buffer.getvalue(), "a.png", "image/png"))
 
-    assert reopen(result.content).getpixel((5, 5))[3] == 0
+    pixel = reopen(result.content).getpixel((5, 5))
+    assert isinstance(pixel, tuple)
+    assert pixel[3] == 0
 
 
 def test_a_cmyk_jpeg_is_stored_as_rgb():
