@@ -53,11 +53,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DAYS = 730
+HELSINKI = ZoneInfo("Europe/Helsinki")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the model's public id alphabet
 AREAS_FILE = ROOT / "luukku" / "demo" / "data" / "areas.json"
 BATCH = 50_000
@@ -220,7 +222,8 @@ class RequestGenerator:
         return values[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def _public_id(self, requested_at: datetime) -> str:
-        day = requested_at.strftime("%y%m%d")
+        # The day in Finnish time, as the model's `new_public_id` writes it.
+        day = requested_at.astimezone(HELSINKI).strftime("%y%m%d")
         while True:
             tail = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(6))
             public_id = f"{day}-{tail}"
@@ -398,6 +401,11 @@ def load_targets(municipalities: Sequence[Municipality]) -> list[Target]:
     return targets
 
 
+def _column(model: Any, name: str) -> str:
+    column: str = model._meta.get_field(name).column
+    return column
+
+
 def _columns(model: Any, generated: Sequence[str]) -> tuple[list[str], list[Any], list[str]]:
     """COPY column list: generated fields first, then every other column with its default."""
     from django.db import connection
@@ -466,6 +474,10 @@ def generate(count: int, seed: int, end: datetime, triage_share: float = 0.01) -
         cursor.execute(f"LOCK TABLE {request_table} IN EXCLUSIVE MODE")
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {request_table}")  # noqa: S608
         next_id = int(cursor.fetchone()[0]) + 1
+        # Appending: the public ids already there are taken.
+        id_column = connection.ops.quote_name(_column(ServiceRequest, "service_request_id"))
+        cursor.execute(f"SELECT {id_column} FROM {request_table}")  # noqa: S608
+        generator.used_ids.update(row[0] for row in cursor.fetchall())
         first_id = next_id
         remaining = count
         while remaining > 0:

@@ -73,11 +73,13 @@ local check_post = %(check_post)s
 local marker = %(marker)s
 
 local threads = {}
-local thread_number = 0
+local started = 0
 
+-- setup() runs in the main Lua state; thread:set() makes `thread_number` a global of that
+-- thread's own state (a local of the same name would hide it there).
 function setup(thread)
-  thread_number = thread_number + 1
-  thread:set("thread_number", thread_number)
+  started = started + 1
+  thread:set("thread_number", started)
   table.insert(threads, thread)
 end
 
