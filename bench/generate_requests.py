@@ -19,7 +19,8 @@ What the data looks like (all drawn from one `random.Random(seed)`, so the same 
   maintenance, waste, roads, sports grounds and water first, then the rest in a seeded order;
   weights 1/rank^0.9); about 1 % have no service (the customer did not know: triage).
 - Times: over the two years before --end, more on weekdays and in working hours, more in spring
-  (potholes and gravel) and in the snow months, a slight growth over time.
+  (potholes and gravel) and in the snow months, a slight growth over time. Rows are written
+  oldest first, so ids and the table's physical order follow time as in a real table.
 - Places: a municipality drawn by population, then a point scattered around its centre
   (normal, sigma about 2.5 km, cut at 8 km): every point lies within the municipality's
   central area. 85 % have coordinates, 60 % a street address (some only an address).
@@ -198,9 +199,7 @@ class RequestGenerator:
         self.places, self.place_weights = _weighted(
             [(m, max(m.population, 1)) for m in self.municipalities]
         )
-        self.days, self.day_weights = _weighted(
-            [(day, self._day_weight(day)) for day in range(DAYS)]
-        )
+        _, self.day_weights = _weighted([(day, self._day_weight(day)) for day in range(DAYS)])
         self.hours, self.hour_weights = _weighted(
             [(hour, 1 + 6 * math.exp(-(((hour - 12.5) / 3.5) ** 2))) for hour in range(24)]
         )
@@ -232,12 +231,26 @@ class RequestGenerator:
                 return public_id
 
     def requests(self, count: int) -> Iterator[Generated]:
-        for _ in range(count):
-            yield self._one()
+        """`count` requests, oldest first: real tables fill in time order, and so do ids."""
+        total = self.day_weights[-1]
+        previous = 0.0
+        shares = []
+        for cumulative in self.day_weights:
+            shares.append(count * (cumulative - previous) / total)
+            previous = cumulative
+        per_day = [int(share) for share in shares]
+        # Largest remainders get the requests that rounding down left over.
+        leftover = count - sum(per_day)
+        for day in sorted(range(DAYS), key=lambda d: per_day[d] - shares[d])[:leftover]:
+            per_day[day] += 1
+        for day, day_count in enumerate(per_day):
+            yield from sorted(
+                (self._one(day) for _ in range(day_count)),
+                key=lambda item: item.row["requested_at"],
+            )
 
-    def _one(self) -> Generated:
+    def _one(self, day: int) -> Generated:
         rng = self.rng
-        day = self._pick(self.days, self.day_weights)
         hour = self._pick(self.hours, self.hour_weights)
         requested_at = self.start + timedelta(
             days=day, hours=hour, seconds=rng.randrange(3600), microseconds=rng.randrange(10**6)
@@ -479,9 +492,10 @@ def generate(count: int, seed: int, end: datetime, triage_share: float = 0.01) -
         cursor.execute(f"SELECT {id_column} FROM {request_table}")  # noqa: S608
         generator.used_ids.update(row[0] for row in cursor.fetchall())
         first_id = next_id
+        stream = generator.requests(count)
         remaining = count
         while remaining > 0:
-            batch = list(generator.requests(min(BATCH, remaining)))
+            batch = list(itertools.islice(stream, BATCH))
             remaining -= len(batch)
             with cursor.copy(request_copy) as copy:
                 for item in batch:

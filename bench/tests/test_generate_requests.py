@@ -112,3 +112,11 @@ def test_copy_columns_cover_every_model_column_once() -> None:
     assert by_column["attributes"] == "{}"
     assert by_column["media_urls"] == "[]"
     assert by_column["idempotency_key"] == ""
+
+
+def test_requests_come_oldest_first_and_exactly_as_many_as_asked() -> None:
+    items = _rows(1234)
+    assert len(items) == 1234
+    times = [item.row["requested_at"] for item in items]
+    assert times == sorted(times)
+    assert times[-1] - times[0] > timedelta(days=DAYS - 30)
