@@ -54,3 +54,8 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory[ServiceRequest]):
             RequestEvent.objects.create(
                 request=obj, state=RequestEvent.State.RECEIVED, at=obj.requested_at
             )
+
+
+def raw_key_of(client: ApiClient) -> str:
+    """The key `ApiClientFactory` made (kept on the instance for tests only)."""
+    return str(client.__dict__["raw_key"])

@@ -1,0 +1,61 @@
+"""Request limits per client IP and per API key, counted in the shared cache.
+
+A fixed window counter (`cache.add` + `cache.incr`, atomic in Redis) rather than DRF's throttle
+classes: those keep a list of every request's time per client and rewrite it on each request,
+which at the API's POST rate costs more than the request itself and loses counts under races.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$", re.I)
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    requests: int
+    seconds: int
+
+
+def parse_rate(rate: str) -> Rate | None:
+    """ "120/minute" → Rate(120, 60); an empty or malformed rate is None (no limit)."""
+    match = _RATE_RE.match(rate or "")
+    if match is None:
+        return None
+    return Rate(int(match.group(1)), _PERIODS[match.group(2)[0].lower()])
+
+
+def is_valid_rate(rate: str) -> bool:
+    return parse_rate(rate) is not None
+
+
+def default_rate(kind: str) -> str:
+    return str(getattr(settings, "OPEN311_THROTTLE_RATES", {}).get(kind, ""))
+
+
+def allow(*, scope: str, ident: str, rate: str) -> int | None:
+    """Count one request; None when it is allowed, else the seconds until the window turns."""
+    parsed = parse_rate(rate)
+    if parsed is None:
+        return None
+    now = int(time.time())
+    window = now // parsed.seconds
+    key = f"open311:throttle:{scope}:{ident}:{window}"
+    if cache.add(key, 1, timeout=parsed.seconds + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: this request opens a new window
+            cache.set(key, 1, timeout=parsed.seconds + 1)
+            count = 1
+    if count > parsed.requests:
+        return max((window + 1) * parsed.seconds - now, 1)
+    return None

@@ -1,0 +1,160 @@
+"""Reads for feedback and service requests: the Open311 list filters and lookups by id or token.
+
+Lists show only public requests. A request fetched by its own id or token is always answered
+(the customer or the client application holds the id), whatever its moderation state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+
+from luukku.catalogue.models import Service, ServiceText
+
+from .models import MediaAttachment, RequestEvent, ServiceAttribute, ServiceRequest
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    """Every GET requests filter, already validated; an empty value means "not given"."""
+
+    service_request_ids: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: tuple[str, ...] = ()
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    near: tuple[float, float, float] | None = None  # lat, long, radius in metres
+    bbox: tuple[float, float, float, float] | None = None  # left, bottom, right, top
+    service_object_id: str = ""
+    service_object_type: str = ""
+    agency_responsible: str = ""
+    search: str = ""
+
+
+def _with_relations(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    service_texts = ServiceText.objects.filter(kind=ServiceText.Kind.NAME)
+    return queryset.select_related("service", "agency_responsible", "merged_into").prefetch_related(
+        Prefetch("service__texts", queryset=service_texts),
+        Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
+        Prefetch("media", queryset=MediaAttachment.objects.order_by("created_at", "id")),
+    )
+
+
+def filter_requests(filters: RequestFilters) -> QuerySet[ServiceRequest]:
+    """The requests an Open311 GET lists, newest first; service_request_id overrides the rest."""
+    queryset = ServiceRequest.objects.all()
+    if filters.service_request_ids:
+        queryset = queryset.filter(service_request_id__in=filters.service_request_ids)
+        return _with_relations(queryset.order_by("-requested_at", "-id"))
+
+    queryset = queryset.filter(moderation=ServiceRequest.Moderation.PUBLIC)
+    if filters.service_codes:
+        queryset = queryset.filter(service__slug__in=filters.service_codes)
+    if filters.start is not None:
+        queryset = queryset.filter(requested_at__gte=filters.start)
+    if filters.end is not None:
+        queryset = queryset.filter(requested_at__lte=filters.end)
+    if filters.statuses:
+        queryset = queryset.filter(status__in=filters.statuses)
+    if filters.updated_after is not None:
+        queryset = queryset.filter(updated_at__gte=filters.updated_after)
+    if filters.updated_before is not None:
+        queryset = queryset.filter(updated_at__lte=filters.updated_before)
+    if filters.service_object_id:
+        queryset = queryset.filter(service_object_id=filters.service_object_id)
+    if filters.service_object_type:
+        queryset = queryset.filter(service_object_type=filters.service_object_type)
+    if filters.agency_responsible:
+        queryset = queryset.filter(
+            Q(agency_responsible__slug=filters.agency_responsible)
+            | Q(agency_responsible__name_fi__iexact=filters.agency_responsible)
+            | Q(agency_responsible__name_sv__iexact=filters.agency_responsible)
+            | Q(agency_responsible__name_en__iexact=filters.agency_responsible)
+        )
+    if filters.bbox is not None:
+        left, bottom, right, top = filters.bbox
+        queryset = queryset.filter(
+            long__gte=_dec(left), long__lte=_dec(right), lat__gte=_dec(bottom), lat__lte=_dec(top)
+        )
+    if filters.near is not None:
+        queryset = _within_radius(queryset, *filters.near)
+    for word in filters.search.split():
+        queryset = queryset.filter(
+            Q(description__icontains=word)
+            | Q(title__icontains=word)
+            | Q(address_string__icontains=word)
+        )
+    return _with_relations(queryset.order_by("-requested_at", "-id"))
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def _within_radius(
+    queryset: QuerySet[ServiceRequest], lat: float, long: float, radius_m: float
+) -> QuerySet[ServiceRequest]:
+    """Haversine distance in SQL, after a bounding box that the (lat, long) index can serve."""
+    lat_delta = math.degrees(radius_m / EARTH_RADIUS_M)
+    cos_lat = max(math.cos(math.radians(lat)), 1e-6)
+    long_delta = min(math.degrees(radius_m / (EARTH_RADIUS_M * cos_lat)), 180.0)
+    queryset = queryset.filter(
+        lat__gte=_dec(max(lat - lat_delta, -90.0)),
+        lat__lte=_dec(min(lat + lat_delta, 90.0)),
+        long__gte=_dec(long - long_delta),
+        long__lte=_dec(long + long_delta),
+    )
+    lat_r = Value(math.radians(lat), output_field=FloatField())
+    long_r = Value(math.radians(long), output_field=FloatField())
+    half_dlat = (Radians(F("lat"), output_field=FloatField()) - lat_r) / 2
+    half_dlong = (Radians(F("long"), output_field=FloatField()) - long_r) / 2
+    a = Power(Sin(half_dlat), 2) + Cos(lat_r) * Cos(
+        Radians(F("lat"), output_field=FloatField())
+    ) * Power(Sin(half_dlong), 2)
+    distance = 2 * EARTH_RADIUS_M * ASin(Sqrt(a))
+    return queryset.alias(distance_m=distance).filter(distance_m__lte=radius_m)
+
+
+def paginate(
+    queryset: QuerySet[ServiceRequest], *, page: int, page_size: int
+) -> list[ServiceRequest]:
+    offset = (page - 1) * page_size
+    return list(queryset[offset : offset + page_size])
+
+
+def request_by_id(service_request_id: str) -> ServiceRequest | None:
+    """Any request by its public id, whatever its moderation: the holder of the id may see it."""
+    return _with_relations(
+        ServiceRequest.objects.filter(service_request_id=service_request_id)
+    ).first()
+
+
+def request_by_token(token: str) -> ServiceRequest | None:
+    return ServiceRequest.objects.filter(token=token).only("service_request_id", "token").first()
+
+
+def feedback_services() -> QuerySet[Service]:
+    """The catalogue's services that accept feedback: Open311's service list."""
+    return (
+        Service.objects.filter(accepts_feedback=True)
+        .prefetch_related("texts", "attributes")
+        .order_by("slug")
+    )
+
+
+def feedback_service(service_code: str) -> Service | None:
+    return feedback_services().filter(slug=service_code).first()
+
+
+def attributes_of(service: Service) -> Sequence[ServiceAttribute]:
+    return list(service.attributes.order_by("order", "code"))
