@@ -165,7 +165,8 @@ def add_to_request(*, request: ServiceRequest, text: str) -> RequestEvent:
     """
     request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
     text = text.strip()
-    request.description = f"{request.description}\n\n{_('Added by the customer:')} {text}"
+    added = _("Added by the customer:")
+    request.description = f"{request.description}\n\n{added} {text}"
     request.save(update_fields=["description", "updated_at"])
     if request.status == ServiceRequest.Status.CLOSED:
         return reopen_request(

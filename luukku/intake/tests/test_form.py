@@ -108,7 +108,7 @@ def test_the_form_names_the_chosen_service(client, demo_region):
 def test_without_a_service_the_form_says_customer_guidance_will_route_it(client, demo_region):
     response = client.get(write_url("none"))
 
-    assert "customer guidance" in response.content.decode().lower()
+    assert "Palvelu: ei valittu. Asiakasohjauksemme" in response.content.decode()
 
 
 # Sending
@@ -234,6 +234,17 @@ def test_with_contact_details_a_confirmation_is_emailed_after_commit(
     assert "Katujen kunnossapito" in message.body
 
 
+def test_the_confirmation_is_in_finnish_by_default(
+    client, demo_region, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, email="maija@example.fi", consent="on")
+
+    message = mail.outbox[0]
+    assert message.subject.startswith("Palautteesi on vastaanotettu")
+    assert "Seurantatunnus:" in message.body
+
+
 def test_the_confirmation_is_in_the_language_of_the_form(
     client, demo_region, django_capture_on_commit_callbacks
 ):
@@ -244,6 +255,7 @@ def test_the_confirmation_is_in_the_language_of_the_form(
 
     assert ServiceRequest.objects.get().locale == "en"
     assert "Street maintenance" in mail.outbox[0].body
+    assert "Tracking code:" in mail.outbox[0].body
     assert "/en/palaute/seuranta/" in mail.outbox[0].body
 
 
@@ -295,7 +307,7 @@ def test_a_file_that_is_not_an_image_is_a_field_error(client, demo_region):
     assert response.status_code == 400
     errors = response.context["form"].errors["images"]
     assert "photo.jpg" in errors[0]
-    assert "not an image" in errors[0]
+    assert "ei ole kuva" in errors[0]
     assert ServiceRequest.objects.count() == 0
 
 
@@ -494,3 +506,21 @@ def test_an_unknown_tracking_code_page_is_not_found(client, demo_region):
     response = client.get(reverse("intake_public:status", args=["000000-XXXXXX"]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "kind"),
+    [
+        ("fi", "Kirjoita palautteesi", "Kiitos"),
+        ("sv", "Skriv din respons", "Beröm"),
+        ("en", "Write your feedback", "Praise"),
+    ],
+)
+def test_the_form_speaks_the_language_of_its_address(client, demo_region, language, heading, kind):
+    with translation.override(language):
+        url = write_url("none")
+
+    content = client.get(url).content.decode()
+
+    assert f"<h1>{heading}</h1>" in content
+    assert f"> <label for=\"id_kind_0\">{kind}</label>" in content

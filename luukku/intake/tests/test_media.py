@@ -140,7 +140,7 @@ def test_a_file_that_is_not_an_image_is_refused():
     with pytest.raises(ValidationError) as error:
         process_image(upload(b"%PDF-1.7 not a photo", "photo.jpg"))
     assert error.value.code == "not_image"
-    assert "not an image" in error.value.messages[0]
+    assert "ei ole kuva" in error.value.messages[0]  # the Finnish UI
 
 
 def test_an_accepted_image_format_is_required():
@@ -151,7 +151,7 @@ def test_an_accepted_image_format_is_required():
         process_image(upload(gif.getvalue(), "a.gif", "image/gif"))
     assert error.value.code == "format"
     assert "GIF" in error.value.messages[0]
-    assert "JPEG, PNG and WebP" in error.value.messages[0]
+    assert "JPEG-, PNG- ja WebP-kuvat" in error.value.messages[0]
 
 
 def test_a_truncated_image_is_refused():
@@ -178,7 +178,7 @@ def test_a_file_over_the_byte_limit_is_refused_before_decoding(settings):
     with pytest.raises(ValidationError) as error:
         process_image(upload(big.getvalue(), "big.png", "image/png"))
     assert error.value.code == "too_large"
-    assert "1 MB" in error.value.messages[0]
+    assert "1 Mt" in error.value.messages[0]
 
 
 def test_a_file_without_a_declared_size_is_still_limited(settings):
@@ -199,7 +199,7 @@ def test_a_decompression_bomb_is_refused(settings):
     with pytest.raises(ValidationError) as error:
         process_image(upload(bomb.getvalue(), "bomb.png", "image/png"))
     assert error.value.code == "too_many_pixels"
-    assert "1 megapixels" in error.value.messages[0]
+    assert "1 megapikseliä" in error.value.messages[0]
 
 
 def test_a_transparent_png_keeps_its_transparency():

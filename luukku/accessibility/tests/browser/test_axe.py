@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,7 +19,10 @@ from luukku.accessibility.models import AccessibilityFeedback
 from luukku.accessibility.tests.factories import received_feedback
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
+from luukku.catalogue.models import Service
 from luukku.catalogue.tests.page_data import build_page_catalogue
+from luukku.intake.models import ServiceRequest
+from luukku.intake.tests.factories import ServiceRequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,6 +95,49 @@ def search_found(page: Page, base: str, language: str) -> None:
     assert page.locator(".service-card").count() >= 1
 
 
+def feedback_service_search(page: Page, base: str, language: str) -> None:
+    query = "?q=" + FOUND[language].replace(" ", "+")
+    open_page(page, base + path("intake_public:start", language, query=query))
+    assert page.locator(".service-card").count() >= 1
+
+
+def feedback_with_errors(page: Page, base: str, language: str) -> None:
+    open_page(page, base + path("intake_public:write", language, query="?service=rakennuslupa"))
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+
+
+def feedback_sent(page: Page, base: str, language: str) -> None:
+    open_page(page, base + path("intake_public:write", language, query="?service=rakennuslupa"))
+    page.fill("#id_description", "Rakennusvalvonnan sivulla on vanha puhelinnumero.")
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_selector(".tracking-code")
+
+
+def feedback_duplicate_offer(page: Page, base: str, language: str) -> None:
+    ServiceRequestFactory(
+        service=Service.objects.get(slug="rakennuslupa"),
+        lat=Decimal("62.892400"),
+        long=Decimal("27.677000"),
+    )
+    open_page(page, base + path("intake_public:write", language, query="?service=rakennuslupa"))
+    page.fill("#id_description", "Sama asia kuin naapurilla.")
+    page.fill("#id_latitude", "62.8925")
+    page.fill("#id_longitude", "27.6771")
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_selector("#duplicates-title")
+
+
+def feedback_closed_status(page: Page, base: str, language: str) -> None:
+    item = ServiceRequestFactory.create(
+        service=Service.objects.get(slug="rakennuslupa"),
+        status=ServiceRequest.Status.CLOSED,
+        detailed_status=ServiceRequest.DetailedStatus.DONE,
+        status_notes="Numero on korjattu.",
+    )
+    open_page(page, base + path("intake_public:status", language, item.service_request_id))
+
+
 PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "home": visit("catalogue:home"),
     "search-form": visit("catalogue:search"),
@@ -110,6 +157,15 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "staff-login": visit("accounts:login"),
     "staff-feedback-inbox": staff_inbox,
     "staff-feedback-item": staff_feedback_item,
+    "public-feedback-start": visit("intake_public:start"),
+    "public-feedback-service-search": feedback_service_search,
+    "public-feedback-form": visit("intake_public:write", query="?service=rakennuslupa"),
+    "public-feedback-form-without-service": visit("intake_public:write", query="?service=none"),
+    "public-feedback-form-with-errors": feedback_with_errors,
+    "public-feedback-duplicate-offer": feedback_duplicate_offer,
+    "public-feedback-status": feedback_sent,
+    "public-feedback-status-closed": feedback_closed_status,
+    "public-feedback-find-not-found": visit("intake_public:find", query="?code=000000-XXXXXX"),
 }
 
 
