@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from luukku.catalogue.models import Service
 
@@ -25,9 +26,11 @@ from .services import MediaUpload, SubmitResult, progress_request, reopen_reques
 DUPLICATE_RADIUS_METRES = 100.0
 MAX_DUPLICATES_SHOWN = 5
 DEFAULT_RATE = (10, 3600)  # submissions per IP address per window (seconds)
-CONSENT_TEXT = (
-    "I agree that the region and the organisation handling my feedback may use the contact "
-    "details I gave to answer it and to ask for more information about it."
+# The consent wording the form shows; the request stores it as the customer read it (in the
+# language of the form), so what was agreed to can be shown later word for word.
+CONSENT_TEXT = gettext_lazy(
+    "I agree that my contact details may be used to answer this feedback and to ask for more "
+    "information about it."
 )
 
 
@@ -134,7 +137,7 @@ def submit_from_form(submission: FormSubmission) -> SubmitResult:
         email=submission.email,
         phone=submission.phone,
         consent=submission.consent and has_contact,
-        consent_text=CONSENT_TEXT if submission.consent and has_contact else "",
+        consent_text=str(CONSENT_TEXT) if submission.consent and has_contact else "",
         media=[
             MediaUpload(
                 file=image.as_file(),

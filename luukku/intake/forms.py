@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from luukku.accessibility.forms import AccessibleErrorsMixin
 from luukku.catalogue.models import Service
 
+from .feedback import CONSENT_TEXT
 from .media import ACCEPTED_CONTENT_TYPES, ProcessedImage, max_files, process_image
 from .models import ServiceRequest
 
@@ -121,10 +122,7 @@ class FeedbackForm(AccessibleErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     consent = forms.BooleanField(
-        label=_(
-            "I agree that my contact details may be used to answer this feedback and to ask "
-            "for more information about it."
-        ),
+        label=CONSENT_TEXT,
         required=False,
     )
     # Honeypot: hidden from people (the hidden attribute), filled in by naive bots.

@@ -225,7 +225,7 @@ def test_with_contact_details_a_confirmation_is_emailed_after_commit(
     item = ServiceRequest.objects.get()
     assert item.email == "maija@example.fi"
     assert item.consent is True
-    assert "contact details" in item.consent_text
+    assert item.consent_text.startswith("Hyväksyn, että yhteystietojani käytetään")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["maija@example.fi"]
