@@ -1,8 +1,9 @@
 """JSON shapes of the public catalogue API (/api/v1/services).
 
-Every read works on prefetched relations (see `selectors.service_detail_queryset`): a serializer never
-triggers a query of its own. Translated texts are given in all three languages at once, as
-{"fi": ..., "sv": ..., "en": ...}, so a client needs one request per service, not three.
+Every read works on prefetched relations (see `selectors.service_detail_queryset`): a
+serializer never triggers a query of its own. Translated texts are given in all three
+languages at once, as {"fi": ..., "sv": ..., "en": ...}, so a client needs one request per
+service, not three.
 """
 
 from __future__ import annotations
