@@ -318,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_answers(base_url, ids[0])
         results = load_open311.measure(
-            plan, args.scenarios.split(","), args.duration, args.runs, args.warmup
-        )
+            plan, args.scenarios.split(","), args.duration, args.runs, args.warmup,
+            server_group=server.pid,
+        )  # fmt: skip
     finally:
         stop_server(server)
         if args.redis_url:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -168,6 +169,7 @@ class RunResult:
     statuses: dict[str, int]
     socket_errors: int
     bad_bodies: int
+    cpu_ms_per_request: float | None = None
 
     @property
     def rps(self) -> float:
@@ -345,6 +347,25 @@ def run_wrk(
     return parse_result(completed.stdout)
 
 
+def process_group_cpu_seconds(group: int) -> float:
+    """User + system CPU time of every live process in a process group (Linux /proc).
+
+    The server's CPU per request does not depend on what else the machine runs, unlike its
+    latency: on a shared machine it is the figure that compares two servers fairly.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp, ..., utime (14th field) and stime (15th).
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def measure(
     plan: LoadPlan,
     scenarios: Sequence[str],
@@ -352,8 +373,13 @@ def measure(
     runs: int,
     warmup: float,
     connections: int = CONNECTIONS,
+    server_group: int | None = None,
 ) -> list[ScenarioResult]:
-    """Warm up and time every scenario `runs` times; progress goes to stderr."""
+    """Warm up and time every scenario `runs` times; progress goes to stderr.
+
+    With `server_group` (the server's process group), each run also records the server's CPU
+    milliseconds per request.
+    """
     results = []
     for scenario in scenarios:
         if warmup > 0:
@@ -361,11 +387,19 @@ def measure(
         result = ScenarioResult(scenario)
         for number in range(runs):
             run_id = f"{scenario}-{uuid.uuid4().hex}"
+            cpu_before = process_group_cpu_seconds(server_group) if server_group else 0.0
             run = run_wrk(plan, scenario, duration, run_id, connections)
+            if server_group and run.requests:
+                cpu = process_group_cpu_seconds(server_group) - cpu_before
+                run.cpu_ms_per_request = 1000 * cpu / run.requests
             result.runs.append(run)
+            cpu_text = (
+                f", CPU {run.cpu_ms_per_request:.1f} ms/req" if run.cpu_ms_per_request else ""
+            )
             print(
                 f"{scenario} run {number + 1}: {run.rps:.0f} req/s, p50 {run.p50_ms:.1f} ms, "
-                f"p95 {run.p95_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, statuses {run.statuses}",
+                f"p95 {run.p95_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, statuses {run.statuses}"
+                f"{cpu_text}, load average {os.getloadavg()[0]:.1f}",
                 file=sys.stderr,
             )
         results.append(result)
@@ -375,8 +409,9 @@ def measure(
 def format_table(results: Sequence[ScenarioResult]) -> str:
     """A Markdown table: medians over the runs, the target and whether it was met."""
     lines = [
-        "| scenario | req/s | p50 ms | p95 ms | p99 ms | runs' p99 | failures | target | met |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | runs' p99 | server CPU ms/req "
+        "| failures | target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         target = TARGETS[result.name]
@@ -384,10 +419,13 @@ def format_table(results: Sequence[ScenarioResult]) -> str:
         if "rps" in target:
             target_text += f", ≥ {target['rps']:.0f} req/s"
         runs_p99 = " ".join(f"{run.p99_ms:.1f}" for run in result.runs)
+        cpu = [run.cpu_ms_per_request for run in result.runs if run.cpu_ms_per_request]
+        cpu_text = f"{statistics.median(cpu):.1f}" if cpu else "–"
         lines.append(
             f"| {result.name} | {result.median('rps'):.0f} | {result.median('p50_ms'):.1f} "
             f"| {result.median('p95_ms'):.1f} | {result.median('p99_ms'):.1f} | {runs_p99} "
-            f"| {result.failures} | {target_text} | {'yes' if result.meets_target() else 'NO'} |"
+            f"| {cpu_text} | {result.failures} | {target_text} "
+            f"| {'yes' if result.meets_target() else 'NO'} |"
         )
     return "\n".join(lines)
 

@@ -292,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         results = load_open311.measure(
-            plan, args.scenarios.split(","), args.duration, args.runs, args.warmup
-        )
+            plan, args.scenarios.split(","), args.duration, args.runs, args.warmup,
+            server_group=server.pid,
+        )  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

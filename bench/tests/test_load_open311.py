@@ -6,7 +6,12 @@ Run with `.venv/bin/pytest bench/tests` (needs Debian's `wrk`).
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bench.load_open311 import LoadPlan, ScenarioResult, format_table, run_wrk
+from bench.load_open311 import (
+    LoadPlan,
+    ScenarioResult,
+    format_table,
+    process_group_cpu_seconds,
+    run_wrk,
+)
 
 
 class Recorder:
@@ -135,3 +146,36 @@ def test_error_answers_are_failures_and_miss_the_target(server: tuple[Recorder, 
     table = format_table([result])
     assert "| list |" in table
     assert "| NO |" in table
+
+
+def test_server_cpu_is_read_from_the_whole_process_group() -> None:
+    # A parent and its child each burn 0.3 s of CPU and stay alive: like gunicorn's workers.
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    script = (
+        "import subprocess, sys\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {burn + 'time.sleep(60)'!r}])\n"
+        f"{burn}"
+        "print('ready', flush=True)\n"
+        "child.wait()\n"
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"ready\n"
+        deadline = time.monotonic() + 20
+        seconds = process_group_cpu_seconds(process.pid)
+        while seconds < 0.55 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            seconds = process_group_cpu_seconds(process.pid)
+        assert 0.55 <= seconds < 5
+        assert process_group_cpu_seconds(os.getpgid(0)) < 10_000
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    # Once the killed child has been reaped as well, nothing of the group is left.
+    deadline = time.monotonic() + 10
+    while process_group_cpu_seconds(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process_group_cpu_seconds(process.pid) == 0
