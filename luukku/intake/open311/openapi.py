@@ -173,6 +173,8 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
         "in": "query",
         "required": False,
         "description": description,
+        # GeoReport: an empty parameter is the same as a missing one.
+        "allowEmptyValue": True,
         "schema": schema or {"type": "string"},
     }
 
@@ -243,8 +245,8 @@ def _responses(fmt: str, ok_schema: str, *codes: int) -> dict[str, Any]:
 
 def _post_body() -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "api_key": _string,
-        "service_code": _string,
+        "api_key": {"type": "string", "minLength": 1},
+        "service_code": {"type": "string", "minLength": 1},
         "jurisdiction_id": _string,
         "lat": {"type": "number", "minimum": -90, "maximum": 90},
         "long": {"type": "number", "minimum": -180, "maximum": 180},
@@ -253,6 +255,7 @@ def _post_body() -> dict[str, Any]:
     }
     for name, limit in FIELD_LIMITS.items():
         properties[name] = {"type": "string", "maxLength": limit}
+    properties["description"]["minLength"] = 1
     required = ["api_key", "service_code", "description"]
     multipart = {
         **properties,

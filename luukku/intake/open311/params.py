@@ -121,10 +121,8 @@ def check_jurisdiction(params: Mapping[str, str]) -> str:
     return jurisdiction
 
 
-def _date_window(params: Mapping[str, str]) -> tuple[datetime, datetime]:
+def _date_window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
     """GeoReport's window: at most 90 days; by default the last 90 days."""
-    start = datetime_param(params, "start_date")
-    end = datetime_param(params, "end_date", end_of_day=True)
     if start is None:
         end = end or timezone.now()
         return end - MAX_WINDOW, end
@@ -138,22 +136,30 @@ def _date_window(params: Mapping[str, str]) -> tuple[datetime, datetime]:
 
 
 def request_filters(params: Mapping[str, str]) -> RequestFilters:
-    """The filters of GET requests; service_request_id, when given, overrides all the others."""
+    """The filters of GET requests; service_request_id, when given, overrides all the others.
+
+    Each parameter's own format is checked even then (a malformed value is always a 400);
+    the rules between parameters (the date window, lat with long) only apply to a search.
+    """
+    start = datetime_param(params, "start_date")
+    end = datetime_param(params, "end_date", end_of_day=True)
+    updated_after = datetime_param(params, "updated_after")
+    updated_before = datetime_param(params, "updated_before", end_of_day=True)
+    statuses = tuple(s.lower() for s in comma_list(params, "status"))
+    if any(s not in ServiceRequest.Status.values for s in statuses):
+        raise ApiError(400, "status must be open or closed.")
+    lat = float_param(params, "lat", -90, 90)
+    long = float_param(params, "long", -180, 180)
+    radius = float_param(params, "radius", 0, MAX_RADIUS_M)
+    bbox = _bbox(params)
+
     ids = comma_list(params, "service_request_id")
     if ids:
         if len(ids) > MAX_PAGE_SIZE:
             raise ApiError(400, f"At most {MAX_PAGE_SIZE} service_request_id values at once.")
         return RequestFilters(service_request_ids=ids)
 
-    start, end = _date_window(params)
-    statuses = tuple(s.lower() for s in comma_list(params, "status"))
-    unknown = [s for s in statuses if s not in ServiceRequest.Status.values]
-    if unknown:
-        raise ApiError(400, "status must be open or closed.")
-
-    lat = float_param(params, "lat", -90, 90)
-    long = float_param(params, "long", -180, 180)
-    radius = float_param(params, "radius", 0, MAX_RADIUS_M)
+    start, end = _date_window(start, end)
     if (lat is None) != (long is None):
         raise ApiError(400, "lat and long must be given together.")
     if radius is not None and lat is None:
@@ -167,10 +173,10 @@ def request_filters(params: Mapping[str, str]) -> RequestFilters:
         start=start,
         end=end,
         statuses=statuses,
-        updated_after=datetime_param(params, "updated_after"),
-        updated_before=datetime_param(params, "updated_before", end_of_day=True),
+        updated_after=updated_after,
+        updated_before=updated_before,
         near=near,
-        bbox=_bbox(params),
+        bbox=bbox,
         service_object_id=value(params, "service_object_id"),
         service_object_type=value(params, "service_object_type"),
         agency_responsible=value(params, "agency_responsible"),

@@ -242,11 +242,11 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     kind = params.value(form, "kind") or ServiceRequest.Kind.SERVICE_REQUEST
     if kind not in ServiceRequest.Kind.values:
         raise ApiError(400, "kind must be one of " + ", ".join(ServiceRequest.Kind.values) + ".")
-    idempotency_key = request.headers.get("Idempotency-Key", "").strip() or params.value(
-        form, "idempotency_key"
-    )
-    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+    header_key = request.headers.get("Idempotency-Key", "").strip()
+    form_key = params.value(form, "idempotency_key")
+    if max(len(header_key), len(form_key)) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise ApiError(400, "The idempotency key may be at most 200 characters.")
+    idempotency_key = header_key or form_key
 
     try:
         attributes = services.clean_attributes(service, _attributes(form))
@@ -292,6 +292,8 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _uploads(request: HttpRequest) -> list[services.MediaUpload]:
     """media[] files through the image checks (media.py); a bad image is a 400, not a 500."""
+    if any(params.value(request.POST, name) for name in ("media[]", "media")):
+        raise ApiError(400, "media[] must be sent as files (multipart/form-data).")
     files = request.FILES.getlist("media[]") + request.FILES.getlist("media")
     if len(files) > max_files():
         raise ApiError(400, f"At most {max_files()} media files per request.")
