@@ -145,7 +145,10 @@ def status(request: HttpRequest, service_request_id: str) -> HttpResponse:
             "item": service_request,
             "description": mask_personal_data(service_request.description) if shown else "",
             "reply": mask_personal_data(service_request.status_notes),
-            "events": list(service_request.events.all()),
+            # Staff write the notes, but a pasted phone number must not reach the public page.
+            "events": [
+                (event, mask_personal_data(event.note)) for event in service_request.events.all()
+            ],
             "form": form,
         },
         status=400 if form.errors else 200,
