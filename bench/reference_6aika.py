@@ -275,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
 
     checkout = args.checkout.resolve()
     python = ensure_virtualenv(checkout, args.venv or Path(f"{checkout}-venv"))
-    if not (args.reuse and _requests_in(args.database_url) == args.count):
+    existing = _requests_in(args.database_url)  # with the issues earlier runs POSTed
+    if not (args.reuse and existing is not None and existing >= args.count):
         load_reference(
             checkout, python, args.database_url, args.count, args.seed, args.end,
             args.luukku_database_url, secrets.token_hex(12),
