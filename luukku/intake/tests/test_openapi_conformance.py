@@ -7,11 +7,14 @@ run stays part of the ordinary test suite.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -23,6 +26,17 @@ from luukku.intake.tests.factories import ServiceAttributeFactory, ServiceReques
 
 KEY = "schemathesis-test-key-0123456789abcdef"
 schema = schemathesis.openapi.from_wsgi("/open311/v2/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Django closes the connection after each request, as Django's own test client prevents
+    too: inside the test's transaction that would end the transaction on PostgreSQL."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _seed() -> None:
