@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from luukku.catalogue.models import Service
 from luukku.organisations.models import Organisation
 
+from .open311.throttling import validate_rate
+
 # Crockford's base32: no I, L, O or U, so a code read aloud over the phone is unambiguous.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 API_KEY_PREFIX_LENGTH = 8
@@ -63,6 +65,7 @@ class ApiClient(models.Model):
     throttle_rate = models.CharField(
         max_length=20,
         blank=True,
+        validators=[validate_rate],
         help_text=_("Requests per period, e.g. 120/minute. Empty: the default rate."),
         verbose_name=_("throttle rate"),
     )

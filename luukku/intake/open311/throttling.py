@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$", re.I)
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -34,6 +36,12 @@ def parse_rate(rate: str) -> Rate | None:
 
 def is_valid_rate(rate: str) -> bool:
     return parse_rate(rate) is not None
+
+
+def validate_rate(rate: str) -> None:
+    """Model-field validator: an API client's own rate must be one the throttle understands."""
+    if rate and not is_valid_rate(rate):
+        raise ValidationError(_("Give the rate as requests/period, e.g. 120/minute."))
 
 
 def default_rate(kind: str) -> str:

@@ -111,3 +111,14 @@ def test_moderation_is_changed_in_the_admin(client):
     request.refresh_from_db()
     assert request.moderation == ServiceRequest.Moderation.HIDDEN
     assert request.status_notes == "Kiitos palautteesta."
+
+
+def test_a_rate_the_throttle_cannot_read_is_refused_in_the_admin(client):
+    client.force_login(user_with_role(Role.REGION_ADMIN))
+    response = client.post(
+        "/admin/intake/apiclient/add/",
+        {"name": "Botti", "is_active": "on", "throttle_rate": "lots"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["throttle_rate"]
+    assert not ApiClient.objects.exists()
