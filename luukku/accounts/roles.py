@@ -20,12 +20,14 @@ VIEW_STAFF_PAGES = "view_staff_pages"
 VIEW_ALLIANCE = "view_alliance"
 MANAGE_CATALOGUE = "manage_catalogue"
 HANDLE_ACCESSIBILITY_FEEDBACK = "handle_accessibility_feedback"
+# Handle feedback and service requests (intake): for now, merge duplicates.
+HANDLE_FEEDBACK = "handle_feedback"
 VIEW_AUDIT_LOG = "view_audit_log"
 MANAGE_MEMBERS = "manage_members"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CUSTOMER_SERVICE_AGENT: frozenset({VIEW_STAFF_PAGES}),
-    Role.CASE_OWNER: frozenset({VIEW_STAFF_PAGES}),
+    Role.CUSTOMER_SERVICE_AGENT: frozenset({VIEW_STAFF_PAGES, HANDLE_FEEDBACK}),
+    Role.CASE_OWNER: frozenset({VIEW_STAFF_PAGES, HANDLE_FEEDBACK}),
     Role.SERVICE_MANAGER: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE, MANAGE_CATALOGUE}),
     Role.ANALYST: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE}),
     Role.ORGANISATION_ADMIN: frozenset(
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_MEMBERS,
             VIEW_AUDIT_LOG,
             HANDLE_ACCESSIBILITY_FEEDBACK,
+            HANDLE_FEEDBACK,
         }
     ),
 }

@@ -9,19 +9,32 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luukku.accounts.permissions import has_permission, organisation_scope
+from luukku.accounts.roles import HANDLE_FEEDBACK
 from luukku.catalogue.models import Service
+from luukku.core.audit import record
+from luukku.core.models import AuditEvent
 
 from .media import ProcessedImage
 from .models import RequestEvent, ServiceRequest
 from .routing import distance_metres, responsible_organisation
-from .services import MediaUpload, SubmitResult, progress_request, reopen_request, submit_request
+from .services import (
+    MediaUpload,
+    SubmitResult,
+    merge_request,
+    progress_request,
+    reopen_request,
+    submit_request,
+)
 
 DUPLICATE_RADIUS_METRES = 100.0
 MAX_DUPLICATES_SHOWN = 5
@@ -180,3 +193,42 @@ def add_to_request(*, request: ServiceRequest, text: str) -> RequestEvent:
         detailed_status=request.detailed_status,
         note=_("The customer added information."),
     )
+
+
+def may_handle(user: Any, request: ServiceRequest) -> bool:
+    """Whether `user` may handle `request`: its organisation is in the user's scope.
+
+    A request still in triage (no organisation) may be handled by anyone who handles feedback:
+    the customer service agents are the ones who triage.
+    """
+    if not has_permission(user, HANDLE_FEEDBACK):
+        return False
+    scope = organisation_scope(user, HANDLE_FEEDBACK)
+    if scope is None or request.agency_responsible_id is None:
+        return True
+    return scope.filter(pk=request.agency_responsible_id).exists()
+
+
+@transaction.atomic
+def merge_requests(
+    *,
+    duplicate: ServiceRequest,
+    into: ServiceRequest,
+    actor: Any,
+    http_request: HttpRequest | None = None,
+) -> RequestEvent:
+    """Staff merge a duplicate into the request that survives, and the audit log says who.
+
+    The merge itself (closing the duplicate, `merged_into`, the `merged` event the API shows) is
+    `services.merge_request`; this adds the staff member's accountability.
+    """
+    event = merge_request(duplicate=duplicate, survivor=into)
+    record(
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        target=duplicate,
+        purpose="merge duplicate feedback",
+        request=http_request,
+        details={"merged_into": duplicate.merged_into_id},
+    )
+    return event

@@ -217,3 +217,28 @@ class ServiceSearchForm(forms.Form):
         required=False,
         max_length=200,
     )
+
+
+class MergeForm(AccessibleErrorsMixin, forms.Form):
+    """Staff: the tracking code of the request a duplicate is merged into."""
+
+    into = forms.CharField(
+        label=_("Tracking code of the request that stays"),
+        help_text=_("The duplicate is closed and its page points to this request."),
+        max_length=20,
+        error_messages={"required": _("Give the tracking code of the request that stays.")},
+    )
+
+    def __init__(self, *args: Any, duplicate: ServiceRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.duplicate = duplicate
+        self.fields["into"].widget.attrs["aria-describedby"] = f"{self['into'].auto_id}_hint"
+
+    def clean_into(self) -> ServiceRequest:
+        code = self.cleaned_data["into"].strip().upper()
+        survivor = ServiceRequest.objects.filter(service_request_id=code).first()
+        if survivor is None:
+            raise ValidationError(_("No request has this tracking code."))
+        if survivor.pk == self.duplicate.pk or survivor.merged_into_id == self.duplicate.pk:
+            raise ValidationError(_("A request cannot be merged into itself."))
+        return survivor

@@ -138,6 +138,18 @@ def feedback_closed_status(page: Page, base: str, language: str) -> None:
     open_page(page, base + path("intake_public:status", language, item.service_request_id))
 
 
+def staff_merge_duplicate(page: Page, base: str, language: str) -> None:
+    log_in_as_feedback_handler(page, base)
+    place = {"lat": Decimal("62.892400"), "long": Decimal("27.677000")}
+    service = Service.objects.get(slug="rakennuslupa")
+    ServiceRequestFactory.create(service=service, **place)
+    duplicate = ServiceRequestFactory.create(service=service, **place)
+    open_page(page, base + path("intake_staff:merge", language, duplicate.service_request_id))
+    page.locator("#id_into").fill("000000-XXXXXX")
+    page.locator("form[aria-labelledby=merge-title] button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+
+
 PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "home": visit("catalogue:home"),
     "search-form": visit("catalogue:search"),
@@ -166,6 +178,7 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "public-feedback-status": feedback_sent,
     "public-feedback-status-closed": feedback_closed_status,
     "public-feedback-find-not-found": visit("intake_public:find", query="?code=000000-XXXXXX"),
+    "staff-merge-duplicate": staff_merge_duplicate,
 }
 
 
