@@ -318,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         window_end=datetime.fromisoformat(newest),
         seed=args.seed,
     )
+    server_commit = subprocess.run(  # noqa: S603 - git names the code the server runs
+        ["git", "describe", "--always", "--dirty"],  # noqa: S607
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
     server = start_server(env, args.port, args.workers, workdir / "gunicorn.log")
     try:
         check_answers(base_url, ids[0])
@@ -329,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         stop_server(server)
         if args.redis_url:
             flush_redis(args.redis_url)
-    print(f"\n{args.count} requests, {args.workers} gunicorn sync workers, "
+    print(f"\ncode measured: commit {server_commit}")
+    print(f"{args.count} requests, {args.workers} gunicorn sync workers, "
           f"{load_open311.CONNECTIONS} connections, {args.runs} runs of {args.duration:.0f} s "
           "(median of the runs)\n")  # fmt: skip
     print(load_open311.format_table(results))
