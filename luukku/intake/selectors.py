@@ -153,7 +153,13 @@ def feedback_services() -> QuerySet[Service]:
 
 
 def feedback_service(service_code: str) -> Service | None:
+    """One service with its texts and attributes, for its Open311 service definition."""
     return feedback_services().filter(slug=service_code).first()
+
+
+def service_accepting_feedback(service_code: str) -> Service | None:
+    """The service a new request names, without the texts a POST never shows."""
+    return Service.objects.filter(slug=service_code, accepts_feedback=True).first()
 
 
 def attributes_of(service: Service) -> Sequence[ServiceAttribute]:

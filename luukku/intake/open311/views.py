@@ -217,7 +217,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     service_code = params.value(form, "service_code")
     if not service_code:
         raise ApiError(400, "service_code is required.")
-    service = selectors.feedback_service(service_code)
+    service = selectors.service_accepting_feedback(service_code)
     if service is None:
         raise ApiError(400, f"Unknown service_code: {service_code}.")
     description = _text_field(form, "description")

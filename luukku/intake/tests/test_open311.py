@@ -764,3 +764,12 @@ def test_key_throttle_uses_the_clients_own_rate(client, service, settings):
     assert codes == [200, 200, 429]
     other = ApiClientFactory.create()
     assert post(client, **{**data, "api_key": raw_key_of(other)}).status_code == 200
+
+
+def test_a_post_costs_a_fixed_number_of_queries(
+    client, service, api_client, django_assert_max_num_queries
+):
+    data = {"api_key": api_client.raw_key, "service_code": "katuvalot", "description": "x"}
+    with django_assert_max_num_queries(10):
+        response = post(client, headers={"Idempotency-Key": "q-1"}, **data)
+    assert response.status_code == 200
