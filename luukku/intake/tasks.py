@@ -8,6 +8,7 @@ application answers its own user, and the Open311 POST path stays free of mail w
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
@@ -21,6 +22,7 @@ from .models import ServiceRequest
 from .signals import request_submitted
 
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+logger = logging.getLogger(__name__)
 
 
 def public_base_url() -> str:
@@ -58,8 +60,18 @@ def send_confirmation(request_pk: int) -> bool:
 
 
 def queue_confirmation(sender: object, request: ServiceRequest, **kwargs: Any) -> None:
-    if request.channel == ServiceRequest.Channel.WEB and request.email:
+    """Queue the confirmation; a failure is logged, never raised.
+
+    This runs after the request has been committed and is about to be acknowledged: a broker
+    that is down (or, without a broker, a mail server that is down) must not turn a stored
+    request into an error page that makes the customer send it again.
+    """
+    if request.channel != ServiceRequest.Channel.WEB or not request.email:
+        return
+    try:
         send_confirmation.delay(request.pk)
+    except Exception:
+        logger.exception("Could not send the confirmation of request %s", request.pk)
 
 
 def connect() -> None:

@@ -259,6 +259,21 @@ def test_the_confirmation_is_in_the_language_of_the_form(
     assert "/en/palaute/seuranta/" in mail.outbox[0].body
 
 
+def test_a_mail_server_that_is_down_does_not_fail_the_stored_request(
+    client, demo_region, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("luukku.intake.tasks.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, email="maija@example.fi", consent="on")
+
+    assert response.status_code == 302
+    assert ServiceRequest.objects.count() == 1
+    assert "Could not send the confirmation" in caplog.text
+
+
 def test_anonymous_feedback_sends_no_email(client, demo_region, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post(client)
