@@ -168,8 +168,11 @@ def request_filters(params: Mapping[str, str]) -> RequestFilters:
     if lat is not None and long is not None:
         near = (lat, long, radius if radius is not None else DEFAULT_RADIUS_M)
 
+    service_codes = comma_list(params, "service_code")
+    if len(service_codes) > MAX_PAGE_SIZE:
+        raise ApiError(400, f"At most {MAX_PAGE_SIZE} service_code values at once.")
     return RequestFilters(
-        service_codes=comma_list(params, "service_code"),
+        service_codes=service_codes,
         start=start,
         end=end,
         statuses=statuses,

@@ -627,6 +627,8 @@ def test_start_and_end_date(client, service):
         {"page_size": "1001"},
         {"page_size": "-1"},
         {"search": "valo\x00"},
+        {"service_code": ",".join(f"s{i}" for i in range(1001))},
+        {"service_request_id": ",".join(f"r{i}" for i in range(1001))},
     ],
 )
 def test_bad_list_parameters_are_400(client, query, fmt):
