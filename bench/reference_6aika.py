@@ -192,7 +192,8 @@ def load_reference(
             print(f"{next_id - 1} issues ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
         cursor.execute("SELECT setval('issues_issue_id_seq', %s)", [next_id - 1])
         connection.commit()
-        cursor.execute("ANALYZE")
+        connection.autocommit = True
+        cursor.execute("VACUUM ANALYZE")
     print(f"loaded {count} issues in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
