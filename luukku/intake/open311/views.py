@@ -11,9 +11,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from luukku.core.audit import client_ip
@@ -66,7 +67,7 @@ def open311_view(*methods: str) -> Callable[[View], View]:
             try:
                 if any("\x00" in str(arg) for arg in kwargs.values()):
                     raise ApiError(404, "Not found.")
-                source: QueryDict = request.POST if request.method == "POST" else request.GET
+                source = _parameters(request)
                 _reject_nul(request.GET)
                 _reject_nul(source)
                 params.check_jurisdiction(source)
@@ -77,6 +78,16 @@ def open311_view(*methods: str) -> Callable[[View], View]:
         return csrf_exempt(wrapped)
 
     return decorator
+
+
+def _parameters(request: HttpRequest) -> QueryDict:
+    """The form of a POST, the query otherwise; a body Django cannot parse is a 400."""
+    if request.method != "POST":
+        return request.GET
+    try:
+        return request.POST
+    except (SuspiciousOperation, MultiPartParserError) as error:
+        raise ApiError(400, f"The request body could not be read: {error}") from None
 
 
 def _reject_nul(data: QueryDict) -> None:

@@ -775,3 +775,18 @@ def test_a_post_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = post(client, headers={"Idempotency-Key": "q-1"}, **data)
     assert response.status_code == 200
+
+
+def test_a_body_that_cannot_be_read_is_a_georeport_400(client, service, api_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    data = {f"field{i}": "x" for i in range(10)}
+    response = post(client, api_key=api_client.raw_key, **data)
+    assert response.status_code == 400
+    assert json.loads(response.content)[0]["code"] == 400
+    response = client.post(
+        f"{BASE}/requests.xml",
+        data=b"--broken",
+        content_type="multipart/form-data; boundary=nothing",
+    )
+    assert response.status_code in (400, 403)
+    assert parse_xml(response.content).tag == "errors"
