@@ -7,6 +7,7 @@ the XML follows the spec's examples (<service_requests><request>...</request></s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -31,10 +32,14 @@ LIST_ITEM_TAGS: dict[str, str] = {
 }
 
 
+# Characters XML 1.0 cannot carry at all, not even escaped: a customer's text may hold them.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML_RE.sub("\ufffd", str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:
@@ -62,7 +67,9 @@ def render(data: Any, *, fmt: str, xml_root: str, status: int = 200) -> HttpResp
     if fmt == "xml":
         return HttpResponse(to_xml(xml_root, data), content_type=XML_CONTENT_TYPE, status=status)
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body.encode(), content_type=JSON_CONTENT_TYPE, status=status)
+    return HttpResponse(
+        body.encode("utf-8", "replace"), content_type=JSON_CONTENT_TYPE, status=status
+    )
 
 
 def render_error(status: int, description: str, *, fmt: str) -> HttpResponse:

@@ -790,3 +790,11 @@ def test_a_body_that_cannot_be_read_is_a_georeport_400(client, service, api_clie
     )
     assert response.status_code in (400, 403)
     assert parse_xml(response.content).tag == "errors"
+
+
+def test_control_characters_in_a_customers_text_keep_the_xml_well_formed(client, service):
+    request = ServiceRequestFactory.create(service=service, description="Kello\x07 soi\x1b")
+    _, root = get_xml(client, f"requests/{request.service_request_id}")
+    assert root.findtext("request/description") == "Kello\ufffd soi\ufffd"
+    _, data = get_json(client, f"requests/{request.service_request_id}")
+    assert data[0]["description"] == "Kello\x07 soi\x1b"
