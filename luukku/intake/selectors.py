@@ -41,21 +41,31 @@ class RequestFilters:
     search: str = ""
 
 
-def _with_relations(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+def _with_relations(
+    queryset: QuerySet[ServiceRequest], *, with_history: bool
+) -> QuerySet[ServiceRequest]:
+    """What the GeoReport shape reads, in a fixed number of queries; the history (several rows
+    per request) only when the extensions are asked for."""
     service_texts = ServiceText.objects.filter(kind=ServiceText.Kind.NAME)
-    return queryset.select_related("service", "agency_responsible", "merged_into").prefetch_related(
+    lookups: list[str | Prefetch[str]] = [
         Prefetch("service__texts", queryset=service_texts),
-        Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
         Prefetch("media", queryset=MediaAttachment.objects.order_by("created_at", "id")),
-    )
+    ]
+    related = ["service", "agency_responsible"]
+    if with_history:
+        lookups.append(Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")))
+        related.append("merged_into")
+    return queryset.select_related(*related).prefetch_related(*lookups)
 
 
-def filter_requests(filters: RequestFilters) -> QuerySet[ServiceRequest]:
+def filter_requests(
+    filters: RequestFilters, *, with_history: bool = True
+) -> QuerySet[ServiceRequest]:
     """The requests an Open311 GET lists, newest first; service_request_id overrides the rest."""
     queryset = ServiceRequest.objects.all()
     if filters.service_request_ids:
         queryset = queryset.filter(service_request_id__in=filters.service_request_ids)
-        return _with_relations(queryset.order_by("-requested_at", "-id"))
+        return _with_relations(queryset.order_by("-requested_at", "-id"), with_history=with_history)
 
     queryset = queryset.filter(moderation=ServiceRequest.Moderation.PUBLIC)
     if filters.service_codes:
@@ -94,7 +104,7 @@ def filter_requests(filters: RequestFilters) -> QuerySet[ServiceRequest]:
             | Q(title__icontains=word)
             | Q(address_string__icontains=word)
         )
-    return _with_relations(queryset.order_by("-requested_at", "-id"))
+    return _with_relations(queryset.order_by("-requested_at", "-id"), with_history=with_history)
 
 
 def _dec(value: float) -> Decimal:
@@ -132,11 +142,10 @@ def paginate(
     return list(queryset[offset : offset + page_size])
 
 
-def request_by_id(service_request_id: str) -> ServiceRequest | None:
+def request_by_id(service_request_id: str, *, with_history: bool = True) -> ServiceRequest | None:
     """Any request by its public id, whatever its moderation: the holder of the id may see it."""
-    return _with_relations(
-        ServiceRequest.objects.filter(service_request_id=service_request_id)
-    ).first()
+    matching = ServiceRequest.objects.filter(service_request_id=service_request_id)
+    return _with_relations(matching, with_history=with_history).first()
 
 
 def request_by_token(token: str) -> ServiceRequest | None:

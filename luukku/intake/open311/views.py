@@ -149,7 +149,9 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     filters = params.request_filters(query)
     page = params.int_param(query, "page", 1, 1_000_000)
     page_size = params.int_param(query, "page_size", params.DEFAULT_PAGE_SIZE, params.MAX_PAGE_SIZE)
-    found = selectors.paginate(selectors.filter_requests(filters), page=page, page_size=page_size)
+    history = params.bool_param(query, "extensions")
+    matching = selectors.filter_requests(filters, with_history=history)
+    found = selectors.paginate(matching, page=page, page_size=page_size)
     return _render_requests(request, found, fmt)
 
 
@@ -166,7 +168,8 @@ def _render_requests(request: HttpRequest, found: list[ServiceRequest], fmt: str
 
 @open311_view("GET", "HEAD")
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
-    found = selectors.request_by_id(service_request_id)
+    history = params.bool_param(request.GET, "extensions")
+    found = selectors.request_by_id(service_request_id, with_history=history)
     if found is None:
         raise ApiError(404, f"Unknown service_request_id: {service_request_id}.")
     return _render_requests(request, [found], fmt)
