@@ -20,6 +20,10 @@ from luukku.catalogue.models import Service, ServiceText
 from .models import MediaAttachment, RequestEvent, ServiceAttribute, ServiceRequest
 
 EARTH_RADIUS_M = 6_371_000.0
+# Attributes the list and detail querysets fill (see `_with_relations`).
+NAME_TEXTS = "prefetched_name_texts"
+MEDIA = "prefetched_media"
+HISTORY = "prefetched_history"
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,17 @@ def _with_relations(
     """What the GeoReport shape reads, in a fixed number of queries; the history (several rows
     per request) only when the extensions are asked for."""
     service_texts = ServiceText.objects.filter(kind=ServiceText.Kind.NAME)
-    lookups: list[str | Prefetch[str]] = [
-        Prefetch("service__texts", queryset=service_texts),
-        Prefetch("media", queryset=MediaAttachment.objects.order_by("created_at", "id")),
+    # `to_attr` lists: Django then skips building a related manager's queryset per row, which
+    # on a page of requests costs more than the queries themselves.
+    media = MediaAttachment.objects.order_by("created_at", "id")
+    lookups: list[Prefetch[str]] = [
+        Prefetch("service__texts", queryset=service_texts, to_attr=NAME_TEXTS),
+        Prefetch("media", queryset=media, to_attr=MEDIA),
     ]
     related = ["service", "agency_responsible"]
     if with_history:
-        lookups.append(Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")))
+        events = RequestEvent.objects.order_by("at", "id")
+        lookups.append(Prefetch("events", queryset=events, to_attr=HISTORY))
         related.append("merged_into")
     return queryset.select_related(*related).prefetch_related(*lookups)
 

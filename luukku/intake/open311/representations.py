@@ -15,7 +15,8 @@ from django.utils import timezone
 from luukku.catalogue.models import Service, ServiceText
 from luukku.core.masking import mask_personal_data
 
-from ..models import ServiceAttribute, ServiceRequest
+from .. import selectors
+from ..models import RequestEvent, ServiceAttribute, ServiceRequest
 
 SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
 # When this API's endpoints or formats last changed (Service Discovery's changeset).
@@ -32,7 +33,10 @@ def iso(value: datetime | None) -> str | None:
 def service_name(service: Service | None, language: str) -> str:
     if service is None:
         return ""
-    names = {t.language: t.value for t in service.texts.all() if t.kind == ServiceText.Kind.NAME}
+    texts = getattr(service, selectors.NAME_TEXTS, None)
+    if texts is None:
+        texts = service.texts.all()
+    names = {t.language: t.value for t in texts if t.kind == ServiceText.Kind.NAME}
     return names.get(language) or names.get("fi") or service.slug
 
 
@@ -93,8 +97,16 @@ def _public_text(request: ServiceRequest, value: str) -> str:
 def media_urls(request: ServiceRequest, base_url: str) -> list[str]:
     if request.moderation == ServiceRequest.Moderation.HIDDEN:
         return []
-    stored = [f"{base_url}{m.file.url}" for m in request.media.all()]
+    attachments = getattr(request, selectors.MEDIA, None)
+    if attachments is None:
+        attachments = request.media.all()
+    stored = [f"{base_url}{m.file.url}" for m in attachments]
     return [*request.media_urls, *stored]
+
+
+def _history(request: ServiceRequest) -> list[RequestEvent]:
+    events = getattr(request, selectors.HISTORY, None)
+    return list(request.events.all()) if events is None else events
 
 
 def request_dict(
@@ -130,7 +142,7 @@ def request_dict(
                 "note": mask_personal_data(event.note),
                 "handler": event.handler,
             }
-            for event in request.events.all()
+            for event in _history(request)
         ]
         extended = {
             "title": _public_text(request, request.title),
