@@ -26,7 +26,7 @@ from luukku.core.models import AuditEvent
 
 from .media import ProcessedImage
 from .models import RequestEvent, ServiceRequest
-from .routing import distance_metres, responsible_organisation
+from .routing import distance_metres
 from .services import (
     MediaUpload,
     SubmitResult,
@@ -164,9 +164,6 @@ def submit_from_form(submission: FormSubmission) -> SubmitResult:
         locale=submission.language,
         channel=ServiceRequest.Channel.WEB,
         idempotency_key=submission.idempotency_key,
-        agency_responsible=responsible_organisation(
-            submission.service, submission.latitude, submission.longitude
-        ),
     )
 
 

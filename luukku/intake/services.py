@@ -29,6 +29,7 @@ from .models import (
     ServiceRequest,
     new_public_id,
 )
+from .routing import responsible_organisation
 from .signals import request_progressed, request_submitted
 
 MAX_MEDIA_URLS = 10
@@ -161,7 +162,7 @@ def submit_request(
         idempotency_source=source if idempotency_key else "",
         client_tracking_code=client_tracking_code,
         moderation=moderation or default_moderation(),
-        agency_responsible=agency_responsible or _default_agency(service),
+        agency_responsible=agency_responsible or _default_agency(service, lat, long),
     )
     try:
         with transaction.atomic():
@@ -214,19 +215,27 @@ def _check_coordinates(lat: Decimal, long: Decimal) -> None:
         raise SubmissionError("long", _("Longitude must be between -180 and 180."))
 
 
-def _default_agency(service: Service | None) -> Organisation | None:
-    """The service's responsible organisation, else its first producer; None goes to triage."""
+def _default_agency(
+    service: Service | None, lat: Decimal | None, long: Decimal | None
+) -> Organisation | None:
+    """Who owns the request, by service and place (`routing`); None goes to triage.
+
+    A service with no responsible organisation at all falls back to its first producer; one
+    whose responsible organisations the place cannot decide between goes to triage.
+    """
     if service is None:
         return None
-    roles = (
+    routed = responsible_organisation(service, lat, long)
+    if routed is not None:
+        return routed
+    roles = list(
         ServiceOrganisation.objects.filter(service=service)
         .select_related("organisation")
         .order_by("id")
     )
-    responsible = next(
-        (r for r in roles if r.role == ServiceOrganisation.Role.RESPONSIBLE), None
-    ) or next(iter(roles), None)
-    return responsible.organisation if responsible is not None else None
+    if any(role.role == ServiceOrganisation.Role.RESPONSIBLE for role in roles):
+        return None
+    return roles[0].organisation if roles else None
 
 
 def clean_attributes(service: Service, submitted: Mapping[str, Sequence[str]]) -> dict[str, object]:

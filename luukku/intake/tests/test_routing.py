@@ -9,7 +9,9 @@ import pytest
 
 from luukku.catalogue.models import Service
 from luukku.demo.services import load_demo_region
+from luukku.intake.models import ServiceRequest
 from luukku.intake.routing import distance_metres, place, responsible_organisation
+from luukku.intake.tests.factories import ApiClientFactory, raw_key_of
 
 KUOPIO = (62.8924, 27.677)
 KAAVI = (62.975, 28.48)
@@ -140,3 +142,23 @@ def test_the_region_radius_is_forty_kilometres(two_towns):
 def test_distance_is_a_great_circle_distance():
     # Kuopio to Siilinjärvi centres: about 20.3 km.
     assert distance_metres(*KUOPIO, *SIILINJARVI) == pytest.approx(20_330, rel=0.01)
+
+
+def test_an_open311_post_is_routed_by_place_like_the_form(demo_region, client):
+    key = raw_key_of(ApiClientFactory.create())
+    for point, expected in ((SIILINJARVI, "siilinjarven-kunta"), (KAAVI, "kaavin-kunta")):
+        response = client.post(
+            "/open311/v2/requests.json",
+            {
+                "api_key": key,
+                "service_code": "katujen-kunnossapito",
+                "description": "Katuvalo ei pala risteyksessä.",
+                "lat": str(point[0]),
+                "long": str(point[1]),
+            },
+        )
+        assert response.status_code == 200, response.content
+        request_id = response.json()[0]["service_request_id"]
+        stored = ServiceRequest.objects.get(service_request_id=request_id)
+        assert stored.agency_responsible is not None
+        assert stored.agency_responsible.slug == expected
