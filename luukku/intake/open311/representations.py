@@ -33,10 +33,11 @@ def iso(value: datetime | None) -> str | None:
 def service_name(service: Service | None, language: str) -> str:
     if service is None:
         return ""
-    texts = getattr(service, selectors.NAME_TEXTS, None)
-    if texts is None:
-        texts = service.texts.all()
-    names = {t.language: t.value for t in texts if t.kind == ServiceText.Kind.NAME}
+    names: dict[str, str] | None = getattr(service, selectors.NAME_TEXTS, None)
+    if names is None:
+        names = {
+            t.language: t.value for t in service.texts.all() if t.kind == ServiceText.Kind.NAME
+        }
     return names.get(language) or names.get("fi") or service.slug
 
 

@@ -151,7 +151,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     page_size = params.int_param(query, "page_size", params.DEFAULT_PAGE_SIZE, params.MAX_PAGE_SIZE)
     history = params.bool_param(query, "extensions")
     matching = selectors.filter_requests(filters, with_history=history)
-    found = selectors.paginate(matching, page=page, page_size=page_size)
+    found = selectors.paginate(matching, page=page, page_size=page_size, with_history=history)
     return _render_requests(request, found, fmt)
 
 
