@@ -66,8 +66,21 @@ def attach_relations(requests: Sequence[ServiceRequest], *, with_history: bool) 
     request_ids = [r.pk for r in requests]
     service_ids = {r.service_id for r in requests if r.service_id is not None}
     agency_ids = {r.agency_responsible_id for r in requests if r.agency_responsible_id is not None}
-    services = Service.objects.in_bulk(service_ids) if service_ids else {}
-    agencies = Organisation.objects.in_bulk(agency_ids) if agency_ids else {}
+    # Relations a caller already joined (one request by id) are not read again.
+    services: dict[int, Service] = {}
+    agencies: dict[int, Organisation] = {}
+    for request in requests:
+        if ServiceRequest.service.is_cached(request) and request.service is not None:
+            services[request.service.pk] = request.service
+        if (
+            ServiceRequest.agency_responsible.is_cached(request)
+            and request.agency_responsible is not None
+        ):
+            agencies[request.agency_responsible.pk] = request.agency_responsible
+    if missing_services := service_ids - services.keys():
+        services.update(Service.objects.in_bulk(missing_services))
+    if missing_agencies := agency_ids - agencies.keys():
+        agencies.update(Organisation.objects.in_bulk(missing_agencies))
     names: dict[int, dict[str, str]] = {service_id: {} for service_id in service_ids}
     name_rows = ServiceText.objects.filter(
         service_id__in=service_ids, kind=ServiceText.Kind.NAME
@@ -185,7 +198,9 @@ def paginate(
 def request_by_id(service_request_id: str, *, with_history: bool = True) -> ServiceRequest | None:
     """Any request by its public id, whatever its moderation: the holder of the id may see it."""
     matching = ServiceRequest.objects.filter(service_request_id=service_request_id)
-    found = _with_relations(matching, with_history=with_history).first()
+    # One row: joining its service and agency is cheaper than reading them apart.
+    joined = _with_relations(matching, with_history=with_history)
+    found = joined.select_related("service", "agency_responsible").first()
     if found is not None:
         attach_relations([found], with_history=with_history)
     return found

@@ -27,7 +27,10 @@ def iso(value: datetime | None) -> str | None:
     """ISO 8601 with the offset, in the site's time zone: 2026-11-25T14:05:00+02:00."""
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    # `timezone.localtime` without its generality: this runs three times per listed request.
+    if value.tzinfo is None:
+        raise ValueError("iso() needs an aware datetime.")
+    return value.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def service_name(service: Service | None, language: str) -> str:
