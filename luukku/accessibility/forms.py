@@ -14,26 +14,12 @@ from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from luukku.core.forms import AccessibleFormMixin
+
 MAX_DESCRIPTION_LENGTH = 5000
 
 
-class AccessibleErrorsMixin:
-    """Adds aria-invalid and aria-describedby (error id, then hint id) to fields with errors."""
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        form: forms.Form = self  # type: ignore[assignment]
-        for name, field in form.fields.items():
-            bound = form[name]
-            described = [f"{bound.auto_id}_hint"] if field.help_text else []
-            if name in form.errors:
-                field.widget.attrs["aria-invalid"] = "true"
-                described.insert(0, f"{bound.auto_id}_error")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-
-class FeedbackForm(AccessibleErrorsMixin, forms.Form):
+class FeedbackForm(AccessibleFormMixin, forms.Form):
     description = forms.CharField(
         label=_("What is the problem?"),
         help_text=_(
@@ -69,12 +55,6 @@ class FeedbackForm(AccessibleErrorsMixin, forms.Form):
         error_messages={"invalid": _("Enter the e-mail address in the form name@example.fi.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_hint"
-
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         if (
@@ -88,7 +68,7 @@ class FeedbackForm(AccessibleErrorsMixin, forms.Form):
         return cleaned
 
 
-class AnswerForm(AccessibleErrorsMixin, forms.Form):
+class AnswerForm(AccessibleFormMixin, forms.Form):
     answer = forms.CharField(
         label=_("Answer"),
         help_text=_("What was done or will be done, and when. Send it to the sender too."),
@@ -96,10 +76,6 @@ class AnswerForm(AccessibleErrorsMixin, forms.Form):
         max_length=MAX_DESCRIPTION_LENGTH,
         error_messages={"required": _("Write the answer.")},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["answer"].widget.attrs["aria-describedby"] = f"{self['answer'].auto_id}_hint"
 
 
 def page_reference(candidate: str | None, *, host: str, exclude_prefix: str = "") -> str:

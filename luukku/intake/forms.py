@@ -1,7 +1,7 @@
 """The public feedback form and the form for adding to an existing request.
 
 Errors are tied to their fields for screen readers as on the other public forms
-(`AccessibleErrorsMixin`). Images are processed (content-sniffed, limited, EXIF stripped) while
+(`AccessibleFormMixin`). Images are processed (content-sniffed, limited, EXIF stripped) while
 the form is cleaned, so a bad image is a field error like any other.
 """
 
@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from luukku.accessibility.forms import AccessibleErrorsMixin
 from luukku.catalogue.models import Service
+from luukku.core.forms import AccessibleFormMixin
 
 from .feedback import CONSENT_TEXT
 from .media import ACCEPTED_CONTENT_TYPES, ProcessedImage, max_files, process_image
@@ -43,7 +43,7 @@ class ImagesField(forms.FileField):
         return files
 
 
-class FeedbackForm(AccessibleErrorsMixin, forms.Form):
+class FeedbackForm(AccessibleFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("What kind of feedback?"),
         choices=ServiceRequest.Kind.choices,
@@ -136,9 +136,6 @@ class FeedbackForm(AccessibleErrorsMixin, forms.Form):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4().hex)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_hint"
         self.processed_images: list[ProcessedImage] = []
 
     @property
@@ -196,7 +193,7 @@ class FeedbackForm(AccessibleErrorsMixin, forms.Form):
         return cleaned
 
 
-class AddToRequestForm(AccessibleErrorsMixin, forms.Form):
+class AddToRequestForm(AccessibleFormMixin, forms.Form):
     text = forms.CharField(
         label=_("What would you like to add?"),
         help_text=_("If the matter is not fixed, tell us what is still wrong."),
@@ -204,10 +201,6 @@ class AddToRequestForm(AccessibleErrorsMixin, forms.Form):
         max_length=MAX_DESCRIPTION_LENGTH,
         error_messages={"required": _("Write what you would like to add.")},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["text"].widget.attrs["aria-describedby"] = f"{self['text'].auto_id}_hint"
 
 
 class ServiceSearchForm(forms.Form):
@@ -219,7 +212,7 @@ class ServiceSearchForm(forms.Form):
     )
 
 
-class MergeForm(AccessibleErrorsMixin, forms.Form):
+class MergeForm(AccessibleFormMixin, forms.Form):
     """Staff: the tracking code of the request a duplicate is merged into."""
 
     into = forms.CharField(
