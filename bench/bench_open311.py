@@ -229,17 +229,44 @@ def sample_data(
 def start_server(
     env: dict[str, str], port: int, workers: int, log: Path
 ) -> subprocess.Popen[bytes]:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return serve_gunicorn(
+        gunicorn,
+        "luukku.wsgi:application",
+        api_prefix=API_PREFIX,
+        cwd=ROOT,
+        env=env,
+        port=port,
+        workers=workers,
+        log=log,
+    )
+
+
+def serve_gunicorn(
+    gunicorn: Path,
+    app: str,
+    *,
+    api_prefix: str,
+    cwd: Path,
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    log: Path,
+) -> subprocess.Popen[bytes]:
+    """Start `app` under gunicorn on loopback and wait until `api_prefix`services.json answers.
+
+    Luukku and the 6Aika reference are served the same way, so their figures compare.
+    """
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise RuntimeError(f"something already listens on 127.0.0.1:{port}: use --port")
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn
-        [str(gunicorn), "luukku.wsgi:application", f"--workers={workers}",
+    process = subprocess.Popen(  # noqa: S603 - a virtualenv's gunicorn
+        [str(gunicorn), app, f"--workers={workers}",
          f"--bind=127.0.0.1:{port}", "--worker-class=sync", f"--error-logfile={log}"],
-        env=env, cwd=ROOT, start_new_session=True,
+        env=env, cwd=cwd, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}{API_PREFIX}services.json"
+    url = f"http://127.0.0.1:{port}{api_prefix}services.json"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
@@ -250,7 +277,7 @@ def start_server(
         except OSError:
             time.sleep(0.5)
     stop_server(process)
-    raise RuntimeError(f"gunicorn did not answer {url} within 60 s; see {log}")
+    raise RuntimeError(f"{app} did not answer {url} within 60 s; see {log}")
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

@@ -23,12 +23,10 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import load_open311  # noqa: E402
 from bench.bench_open311 import DEFAULT_DATABASE_URL as LUUKKU_DATABASE_URL  # noqa: E402
+from bench.bench_open311 import serve_gunicorn  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/sixaika_bench_open311"
 API_PREFIX = "/api/georeport/v2/"
@@ -227,27 +226,16 @@ def sample(database_url: str, ids_file: Path) -> tuple[list[str], list[str], dat
 def start_reference(
     checkout: Path, python: Path, database_url: str, port: int, workers: int, log: Path
 ) -> subprocess.Popen[bytes]:
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise RuntimeError(f"something already listens on 127.0.0.1:{port}: use --port")
-    process = subprocess.Popen(  # noqa: S603 - the reference venv's gunicorn
-        [str(python.parent / "gunicorn"), "cfh.wsgi:application", f"--workers={workers}",
-         f"--bind=127.0.0.1:{port}", "--worker-class=sync", f"--error-logfile={log}"],
-        cwd=checkout, env=_reference_env(database_url), start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}{API_PREFIX}services.json"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    os.killpg(process.pid, signal.SIGTERM)
-    raise RuntimeError(f"the reference did not answer {url} within 60 s; see {log}")
+    return serve_gunicorn(
+        python.parent / "gunicorn",
+        "cfh.wsgi:application",
+        api_prefix=API_PREFIX,
+        cwd=checkout,
+        env=_reference_env(database_url),
+        port=port,
+        workers=workers,
+        log=log,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
