@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "luukku.accounts",
     "luukku.catalogue",
     "luukku.intake",
+    "luukku.notifications",
+    "luukku.router",
+    "luukku.cases",
     "luukku.accessibility",
     "luukku.demo",
 ]

@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     CUSTOMER_SERVICE_AGENT = "customer_service_agent", _("customer service agent")
     CASE_OWNER = "case_owner", _("case owner")
+    UNIT_LEAD = "unit_lead", _("unit lead")
+    SOCIAL_HEALTH_PROFESSIONAL = (
+        "social_health_professional",
+        _("social and health care professional"),
+    )
     SERVICE_MANAGER = "service_manager", _("service manager")
     ANALYST = "analyst", _("analyst")
     ORGANISATION_ADMIN = "organisation_admin", _("organisation admin")
@@ -22,12 +27,28 @@ MANAGE_CATALOGUE = "manage_catalogue"
 HANDLE_ACCESSIBILITY_FEEDBACK = "handle_accessibility_feedback"
 # Handle feedback and service requests (intake): for now, merge duplicates.
 HANDLE_FEEDBACK = "handle_feedback"
+# Cases: own, take, transfer and close cases and tasks of the organisation (unit).
+HANDLE_CASES = "handle_cases"
+# Receive escalations and the daily digest of overdue and stalled work; see the unit's metrics.
+LEAD_UNIT = "lead_unit"
+# See case content marked as social and health care (asiakastiedot), where the case allows it.
+VIEW_SOCIAL_HEALTH_CONTENT = "view_social_health_content"
+# Decide the service for messages the router was unsure about (the triage queue).
+TRIAGE_ROUTING = "triage_routing"
 VIEW_AUDIT_LOG = "view_audit_log"
 MANAGE_MEMBERS = "manage_members"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CUSTOMER_SERVICE_AGENT: frozenset({VIEW_STAFF_PAGES, HANDLE_FEEDBACK}),
-    Role.CASE_OWNER: frozenset({VIEW_STAFF_PAGES, HANDLE_FEEDBACK}),
+    Role.CUSTOMER_SERVICE_AGENT: frozenset(
+        {VIEW_STAFF_PAGES, HANDLE_FEEDBACK, HANDLE_CASES, TRIAGE_ROUTING}
+    ),
+    Role.CASE_OWNER: frozenset({VIEW_STAFF_PAGES, HANDLE_FEEDBACK, HANDLE_CASES}),
+    Role.UNIT_LEAD: frozenset(
+        {VIEW_STAFF_PAGES, HANDLE_FEEDBACK, HANDLE_CASES, LEAD_UNIT, TRIAGE_ROUTING}
+    ),
+    Role.SOCIAL_HEALTH_PROFESSIONAL: frozenset(
+        {VIEW_STAFF_PAGES, HANDLE_CASES, VIEW_SOCIAL_HEALTH_CONTENT}
+    ),
     Role.SERVICE_MANAGER: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE, MANAGE_CATALOGUE}),
     Role.ANALYST: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE}),
     Role.ORGANISATION_ADMIN: frozenset(
@@ -42,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_AUDIT_LOG,
             HANDLE_ACCESSIBILITY_FEEDBACK,
             HANDLE_FEEDBACK,
+            HANDLE_CASES,
+            LEAD_UNIT,
+            TRIAGE_ROUTING,
         }
     ),
 }

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """One customer, one owner: the customer's whole matter across organisations."""
+
+    name = "luukku.cases"
+    label = "cases"
+    verbose_name = _("Cases")
