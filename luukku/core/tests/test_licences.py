@@ -29,6 +29,9 @@ ALLOWED = {
     "Apache-2.0",
     "PSF-2.0",
     "ISC",
+    "0BSD",  # public-domain-like BSD (parts of numpy)
+    "Zlib",
+    "CC0-1.0",  # public domain dedication (numpy's bundled data)
     "MPL-2.0",
     "LGPL-2.1",
     "LGPL-3.0",
