@@ -8,9 +8,11 @@ date; a closed case has an outcome. `services.py` is the only writer; it locks t
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +125,42 @@ class ServiceLevel(models.Model):
         return str(self.service)
 
 
+# Crockford's base32 (no I, L, O, U), as intake's request ids: unambiguous when read aloud.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_case_reference() -> str:
+    """A short case number that sorts by day and can be read over the phone: A261125-7K3QX."""
+    day = timezone.localdate().strftime("%y%m%d")
+    tail = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(5))
+    return f"A{day}-{tail}"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    """Shared read shapes of cases; the work queue (selectors) and the metrics reuse these."""
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(status=Case.Status.OPEN)
+
+    def with_in_transition(self) -> CaseQuerySet:
+        """Annotate `in_transition`: open, and no task is active (between two service needs).
+
+        A case whose tasks are all done or cancelled, or that has none yet, is nobody's work
+        but its owner's: the queue shows it so that the next step is not forgotten.
+        """
+        active_task = Task.objects.filter(case=OuterRef("pk"), status__in=Task.ACTIVE)
+        return self.annotate(
+            in_transition=ExpressionWrapper(
+                Q(status=Case.Status.OPEN) & ~Exists(active_task),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def in_transition(self) -> CaseQuerySet:
+        active_task = Task.objects.filter(case=OuterRef("pk"), status__in=Task.ACTIVE)
+        return self.filter(status=Case.Status.OPEN).exclude(Exists(active_task))
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -194,6 +232,8 @@ class Case(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     opened_at = models.DateTimeField(default=timezone.now, verbose_name=_("opened"))
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed"))
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         constraints = [
