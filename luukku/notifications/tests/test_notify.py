@@ -33,7 +33,7 @@ def test_notification_of_a_rolled_back_change_is_never_written_nor_sent(
 
 
 def test_committed_notification_is_sent_once_after_commit(django_capture_on_commit_callbacks):
-    user = UserFactory(email="lead@example.fi")
+    user = UserFactory.create(email="lead@example.fi")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
             notification = notify(kind="assignment", subject="New task", body="Hi", recipient=user)
