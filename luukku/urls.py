@@ -16,6 +16,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("staff/catalogue/", include("luukku.catalogue.staff_urls")),
     path("staff/palaute/", include("luukku.intake.staff_urls")),
+    path("staff/notifications/", include("luukku.notifications.urls")),
     path("staff/", include("luukku.accounts.urls")),
     path("saavutettavuus/", include("luukku.accessibility.urls")),
     path("palaute/", include("luukku.intake.urls_public")),
