@@ -1,0 +1,288 @@
+"""Training the router: gather examples, fit, cross-validate, sign and store a new version.
+
+The training set is the catalogue's own texts (names, summaries, descriptions split into
+sentences, keywords; fi/sv/en) plus every `RoutingExample` (demo handled cases, handled cases,
+triage decisions). Messages written by customers count more than catalogue snippets
+(`message_weight`), because they look like what the router will be asked.
+
+Cross-validation holds out customer messages only: the catalogue is always in the training part,
+and a fold's messages are never seen by the model that scores them. With no messages yet, the
+catalogue's sentences are cross-validated instead (a weak yardstick; the report says which).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import pickle
+import re
+import time
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
+
+from luukku.catalogue.models import Service, ServiceText
+
+from .features import Document, build_features
+from .models import RouterModel, RoutingExample
+
+ALGORITHM = "tfidf(char_wb 3-5 + simplemma lemmas) + multinomial logistic regression"
+
+DEFAULT_PARAMETERS: dict[str, Any] = {
+    "C": 20.0,
+    "message_weight": 3.0,
+    "char_min_n": 3,
+    "char_max_n": 5,
+    "char_weight": 1.0,
+    "lemma_weight": 1.0,
+    "min_df": 1,
+}
+CV_FOLDS = 5
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CATALOGUE_KINDS = (
+    ServiceText.Kind.NAME,
+    ServiceText.Kind.ALTERNATIVE_NAME,
+    ServiceText.Kind.SUMMARY,
+    ServiceText.Kind.DESCRIPTION,
+    ServiceText.Kind.KEYWORD,
+)
+
+
+class TrainingError(Exception):
+    """The router cannot be trained from what the database holds."""
+
+
+class ModelRefused(Exception):
+    """A stored model's bytes do not match their signature: never unpickled."""
+
+
+@dataclass
+class Example:
+    text: str
+    language: str
+    slug: str
+    source: str
+
+    @property
+    def document(self) -> Document:
+        return (self.text, self.language)
+
+
+@dataclass
+class TrainingResult:
+    pipeline: Pipeline
+    parameters: dict[str, Any]
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def catalogue_examples(services: Iterable[Service] | None = None) -> list[Example]:
+    """One example per name, keyword and sentence of every service's texts, in each language."""
+    queryset = ServiceText.objects.filter(kind__in=_CATALOGUE_KINDS)
+    if services is not None:
+        queryset = queryset.filter(service__in=list(services))
+    rows = queryset.order_by("service__slug", "language", "kind", "id").values_list(
+        "service__slug", "language", "kind", "value"
+    )
+    examples: list[Example] = []
+    for slug, language, kind, value in rows:
+        pieces = [value] if kind == ServiceText.Kind.KEYWORD else _sentences(value)
+        for piece in pieces:
+            piece = piece.strip()
+            if piece:
+                examples.append(Example(piece, language, slug, RoutingExample.Source.CATALOGUE))
+    return examples
+
+
+def _sentences(value: str) -> list[str]:
+    return [sentence for sentence in _SENTENCE_END.split(value) if sentence.strip()]
+
+
+def message_examples() -> list[Example]:
+    """Every stored routing example (demo, handled cases, triage decisions)."""
+    rows = RoutingExample.objects.order_by("id").values_list(
+        "text", "language", "service__slug", "source"
+    )
+    return [Example(text, language, slug, source) for text, language, slug, source in rows]
+
+
+def build_pipeline(parameters: dict[str, Any]) -> Pipeline:
+    feature_keys = ("char_min_n", "char_max_n", "char_weight", "lemma_weight", "min_df")
+    features = build_features(**{key: parameters[key] for key in feature_keys})
+    classifier = LogisticRegression(C=float(parameters["C"]), max_iter=2000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def fit(examples: Sequence[Example], parameters: dict[str, Any]) -> Pipeline:
+    if len({example.slug for example in examples}) < 2:
+        raise TrainingError("The router needs examples of at least two services to learn from.")
+    pipeline = build_pipeline(parameters)
+    weights = np.array(
+        [
+            1.0
+            if example.source == RoutingExample.Source.CATALOGUE
+            else float(parameters["message_weight"])
+            for example in examples
+        ]
+    )
+    pipeline.fit(
+        [example.document for example in examples],
+        [example.slug for example in examples],
+        classifier__sample_weight=weights,
+    )
+    return pipeline
+
+
+def top_k_hits(pipeline: Pipeline, examples: Sequence[Example], k: int = 3) -> tuple[int, int]:
+    """(top-1 hits, top-k hits) of the pipeline on the examples."""
+    if not examples:
+        return 0, 0
+    probabilities = pipeline.predict_proba([example.document for example in examples])
+    classes = list(pipeline.classes_)
+    ranked = np.argsort(-probabilities, axis=1)[:, :k]
+    top1 = topk = 0
+    for row, example in zip(ranked, examples, strict=True):
+        slugs = [classes[index] for index in row]
+        top1 += slugs[0] == example.slug
+        topk += example.slug in slugs
+    return top1, topk
+
+
+def cross_validate(
+    catalogue: Sequence[Example], messages: Sequence[Example], parameters: dict[str, Any]
+) -> dict[str, Any]:
+    """Top-1/top-3 on held-out customer messages, the catalogue always in training."""
+    held_out_pool, fixed, basis = (
+        (list(messages), list(catalogue), "messages")
+        if len(messages) >= CV_FOLDS
+        else (list(catalogue), [], "catalogue sentences")
+    )
+    if len(held_out_pool) < CV_FOLDS:
+        return {"basis": basis, "folds": 0, "n": 0}
+    labels = [example.slug for example in held_out_pool]
+    smallest = min(Counter(labels).values())
+    splitter: KFold | StratifiedKFold = (
+        StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
+        if smallest >= CV_FOLDS
+        else KFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
+    )
+    top1 = top3 = total = 0
+    for train_index, test_index in splitter.split(held_out_pool, labels):
+        train = fixed + [held_out_pool[i] for i in train_index]
+        test = [held_out_pool[i] for i in test_index]
+        pipeline = fit(train, parameters)
+        hits1, hits3 = top_k_hits(pipeline, test)
+        top1 += hits1
+        top3 += hits3
+        total += len(test)
+    return {
+        "basis": basis,
+        "folds": CV_FOLDS,
+        "n": total,
+        "top1": round(top1 / total, 4),
+        "top3": round(top3 / total, 4),
+    }
+
+
+def train(
+    *, parameters: dict[str, Any] | None = None, cross_validation: bool = True
+) -> TrainingResult:
+    """Fit the router on the catalogue and all routing examples, with its report."""
+    started = time.monotonic()
+    chosen = {**DEFAULT_PARAMETERS, **(parameters or {})}
+    catalogue = catalogue_examples()
+    known = {example.slug for example in catalogue} | set(
+        Service.objects.values_list("slug", flat=True)
+    )
+    messages = [example for example in message_examples() if example.slug in known]
+    examples = catalogue + messages
+    pipeline = fit(examples, chosen)
+    report: dict[str, Any] = {
+        "examples": {
+            "total": len(examples),
+            "by_source": dict(sorted(Counter(example.source for example in examples).items())),
+            "by_service": dict(sorted(Counter(example.slug for example in examples).items())),
+            "by_language": dict(sorted(Counter(example.language for example in examples).items())),
+        },
+        "services": len(pipeline.classes_),
+        "features": {
+            name: len(transformer.vocabulary_)
+            for name, transformer in pipeline.named_steps["features"].transformer_list
+        },
+    }
+    if cross_validation:
+        report["cross_validation"] = cross_validate(catalogue, messages, chosen)
+    report["duration_seconds"] = round(time.monotonic() - started, 2)
+    return TrainingResult(pipeline=pipeline, parameters=chosen, report=report)
+
+
+# --- storing and loading -------------------------------------------------------------------
+
+
+def _signing_key() -> bytes:
+    """A key of its own for model blobs, derived from SECRET_KEY (never SECRET_KEY itself)."""
+    return hashlib.sha256(b"luukku.router.model-signature:" + settings.SECRET_KEY.encode()).digest()
+
+
+def sign(blob: bytes) -> str:
+    return hmac.new(_signing_key(), blob, hashlib.sha256).hexdigest()
+
+
+def dump_pipeline(pipeline: Pipeline) -> tuple[bytes, str]:
+    blob = zlib.compress(pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    return blob, sign(blob)
+
+
+def load_pipeline(blob: bytes, signature: str) -> Pipeline:
+    """Unpickle a stored model only when its signature is ours; otherwise `ModelRefused`."""
+    if not hmac.compare_digest(sign(bytes(blob)), signature):
+        raise ModelRefused(
+            "The stored router model's signature does not match: it was changed outside Luukku "
+            "or signed with another SECRET_KEY. Retrain with `manage.py train_router`."
+        )
+    pipeline = pickle.loads(zlib.decompress(bytes(blob)))  # noqa: S301 - signature checked above
+    if not isinstance(pipeline, Pipeline):
+        raise ModelRefused("The stored router model is not a scikit-learn pipeline.")
+    return pipeline
+
+
+@transaction.atomic
+def store(result: TrainingResult, *, activate: bool = True) -> RouterModel:
+    """Save a trained result as the next version, and make it the active one."""
+    blob, signature = dump_pipeline(result.pipeline)
+    # Two trainings finishing at once: the unique version makes the later one fail, not overwrite.
+    latest = RouterModel.objects.aggregate(latest=Max("version"))["latest"]
+    model = RouterModel.objects.create(
+        version=(latest or 0) + 1,
+        algorithm=ALGORITHM,
+        parameters=result.parameters,
+        report={**result.report, "size_bytes": len(blob)},
+        blob=blob,
+        signature=signature,
+        is_active=False,
+    )
+    if activate:
+        activate_version(model)
+    return model
+
+
+@transaction.atomic
+def activate_version(model: RouterModel) -> None:
+    """Make `model` the only active version; running processes pick it up within the TTL."""
+    RouterModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
+    if not model.is_active:
+        model.is_active = True
+        model.save(update_fields=["is_active"])
+    from .services import forget_loaded_model
+
+    transaction.on_commit(forget_loaded_model)
