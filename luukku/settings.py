@@ -33,6 +33,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "luukku-insecure-demo-key-do-not-use-in-production"  # noqa: S105
+# The key of the keyed hash (HMAC-SHA256) under which personal identity codes are kept for
+# matching (cases.services.identity_code_hash). Empty: derived from SECRET_KEY. Set it in a
+# deploy, so that rotating SECRET_KEY does not make every stored hash unmatchable.
+IDENTITY_CODE_HASH_KEY = os.environ.get("IDENTITY_CODE_HASH_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
