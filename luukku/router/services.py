@@ -36,7 +36,6 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from sklearn.pipeline import Pipeline
 
 from luukku.areas.models import Area
 from luukku.catalogue.models import Service, ServiceOrganisation, ServiceText
@@ -44,6 +43,7 @@ from luukku.core.text import SUPPORTED_LANGUAGES
 from luukku.organisations.models import Organisation
 
 from .models import MAX_TEXT_LENGTH, RouterModel, RoutingExample, TriageItem
+from .ranking import Ranker
 from .training import ModelRefused, load_pipeline
 
 logger = logging.getLogger(__name__)
@@ -116,8 +116,7 @@ class _Catalogue:
 class _Loaded:
     model_id: int | None
     version: int | None
-    pipeline: Pipeline | None
-    classes: list[str]
+    ranker: Ranker | None
     catalogue: _Catalogue | None
     checked_at: float
     error: str = ""
@@ -160,15 +159,14 @@ def _current() -> _Loaded:
 
 def _load(model_id: int | None, now: float) -> _Loaded:
     if model_id is None:
-        return _Loaded(None, None, None, [], None, now, "No router model has been trained yet.")
+        return _Loaded(None, None, None, None, now, "No router model has been trained yet.")
     row = RouterModel.objects.only("version", "blob", "signature").get(pk=model_id)
     try:
-        pipeline = load_pipeline(bytes(row.blob), row.signature)
+        ranker = Ranker(load_pipeline(bytes(row.blob), row.signature))
     except ModelRefused as error:
         logger.error("Router model v%s refused: %s", row.version, error)
-        return _Loaded(model_id, row.version, None, [], None, now, str(error))
-    classes = [str(slug) for slug in pipeline.classes_]
-    return _Loaded(model_id, row.version, pipeline, classes, _load_catalogue(), now)
+        return _Loaded(model_id, row.version, None, None, now, str(error))
+    return _Loaded(model_id, row.version, ranker, _load_catalogue(), now)
 
 
 def _load_catalogue() -> _Catalogue:
@@ -271,16 +269,17 @@ def suggest_or_raise(
     if language not in SUPPORTED_LANGUAGES:
         raise RouterError("lang", f"Unknown language {language!r}: use one of fi, sv, en.")
     loaded = _current()
-    if loaded.pipeline is None or loaded.catalogue is None:
+    if loaded.ranker is None or loaded.catalogue is None:
         raise NoActiveModel(loaded.error or "No router model is active.")
     if not text.strip() or limit < 1:
         return []
-    probabilities = loaded.pipeline.predict_proba([(text[:MAX_TEXT_LENGTH], language)])[0]
+    ranker = loaded.ranker
+    probabilities = ranker.probabilities((text[:MAX_TEXT_LENGTH], language))
     catalogue = loaded.catalogue
     code = municipality_code(municipality, catalogue)
     suggestions: list[Suggestion] = []
     for index in np.argsort(-probabilities):
-        entry = catalogue.services.get(loaded.classes[index])
+        entry = catalogue.services.get(ranker.classes[index])
         if entry is None:
             continue  # removed from the catalogue since the model was trained
         suggestions.append(
@@ -300,7 +299,7 @@ def suggest_or_raise(
 def active_version() -> int | None:
     """The version number of the model suggestions come from (None when there is none)."""
     loaded = _current()
-    return loaded.version if loaded.pipeline is not None else None
+    return loaded.version if loaded.ranker is not None else None
 
 
 def municipality_code(municipality: Area | str | None, catalogue: _Catalogue) -> str | None:
