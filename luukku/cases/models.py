@@ -170,6 +170,8 @@ class Case(models.Model):
         SOLVED = "solved", _("solved")
         PARTLY = "partly", _("partly solved")
         NOT_SOLVED = "not_solved", _("not solved")
+        # Only merge_cases sets this: the duplicate's matter lives on in the surviving case.
+        MERGED = "merged", _("merged into another case")
 
     reference = models.CharField(
         max_length=20, unique=True, editable=False, verbose_name=_("case number")
