@@ -200,6 +200,20 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# The notification outbox is drained after each commit that writes to it and, so that nothing
+# waits when a worker or the broker was down, every minute; a queued run older than that expires.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-deliver-pending": {
+        "task": "notifications.deliver_pending",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+# Text messages: a dotted path to a class with send(address, body); the default only logs.
+LUUKKU_SMS_BACKEND = os.environ.get(
+    "LUUKKU_SMS_BACKEND", "luukku.notifications.senders.ConsoleSmsSender"
+)
+LUUKKU_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("LUUKKU_NOTIFICATION_MAX_ATTEMPTS", "8"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
