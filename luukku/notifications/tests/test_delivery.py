@@ -239,3 +239,11 @@ def test_concurrent_drains_send_every_notification_exactly_once(settings: Any):
     assert set(senders_by_subject.values()) == {1}
     assert len(threads_that_sent) > 1
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
+
+
+def test_beat_drains_the_outbox_every_minute(settings: Any):
+    from luukku.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-deliver-pending"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] <= 60
