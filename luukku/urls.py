@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/routing/", include("luukku.router.api_urls")),
     path("api/v1/", include("luukku.catalogue.api_urls")),
     path("open311/v2/", include("luukku.intake.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("staff/catalogue/", include("luukku.catalogue.staff_urls")),
     path("staff/palaute/", include("luukku.intake.staff_urls")),
     path("staff/notifications/", include("luukku.notifications.urls")),
+    path("staff/cases/", include("luukku.cases.urls")),
     path("staff/", include("luukku.accounts.urls")),
     path("saavutettavuus/", include("luukku.accessibility.urls")),
     path("palaute/", include("luukku.intake.urls_public")),
