@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -164,6 +165,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 OPEN311_JURISDICTIONS = env_list("OPEN311_JURISDICTIONS", ["pohjois-savo.fi"])
 OPEN311_JURISDICTION_REQUIRED = env_bool("OPEN311_JURISDICTION_REQUIRED", default=False)
 INTAKE_DEFAULT_MODERATION = os.environ.get("INTAKE_DEFAULT_MODERATION", "public")
+# Seconds an app server keeps its copy of services and organisations for the Open311 answers.
+OPEN311_REFERENCE_TTL = int(os.environ.get("OPEN311_REFERENCE_TTL", "60"))
 OPEN311_THROTTLE_RATES = {
     "ip": os.environ.get("OPEN311_IP_RATE", "600/minute"),
     "key": os.environ.get("OPEN311_KEY_RATE", "1200/minute"),
@@ -208,6 +211,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Cases: late work to the unit leads hourly, their digest at 07:00 (CELERY_TIMEZONE), and
+    # cases for requests whose hand-off failed every quarter of an hour.
+    "cases-escalate-due-work": {"task": "luukku.cases.tasks.escalate_due_work", "schedule": 3600},
+    "cases-daily-digest": {
+        "task": "luukku.cases.tasks.send_daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "cases-open-waiting-cases": {"task": "luukku.cases.tasks.open_waiting_cases", "schedule": 900},
 }
 # Text messages: a dotted path to a class with send(address, body); the default only logs.
 LUUKKU_SMS_BACKEND = os.environ.get(

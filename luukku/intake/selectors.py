@@ -7,11 +7,13 @@ Lists show only public requests. A request fetched by its own id or token is alw
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
@@ -49,44 +51,102 @@ class RequestFilters:
 def _with_relations(
     queryset: QuerySet[ServiceRequest], *, with_history: bool
 ) -> QuerySet[ServiceRequest]:
-    """The merged-into request the extensions show; `attach_relations` adds the rest."""
-    return queryset.select_related("merged_into") if with_history else queryset
+    """The public columns, and the merged-into request the extensions show; `attach_relations`
+    adds the rest."""
+    queryset = queryset.only(*PUBLIC_FIELDS)
+    if with_history:
+        return queryset.select_related("merged_into").only(
+            *PUBLIC_FIELDS, "merged_into__service_request_id"
+        )
+    return queryset
+
+
+# The columns a public answer shows (representations.request_dict); contact details and the
+# client's bookkeeping are never read for the API, which also keeps each row cheap to build.
+PUBLIC_FIELDS = (
+    "id",
+    "service_request_id",
+    "service_id",
+    "agency_responsible_id",
+    "title",
+    "description",
+    "status",
+    "detailed_status",
+    "status_notes",
+    "service_notice",
+    "moderation",
+    "requested_at",
+    "updated_at",
+    "expected_at",
+    "address_string",
+    "address_id",
+    "lat",
+    "long",
+    "media_urls",
+    "service_object_id",
+    "service_object_type",
+    "merged_into_id",
+)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    services: dict[int, Service]
+    agencies: dict[int, Organisation]
+    loaded_at: float
+
+
+_reference: _Reference | None = None
+
+
+def forget_reference_data(**_: object) -> None:
+    """Drop this process's copy of services and organisations (a receiver of their saves)."""
+    global _reference  # noqa: PLW0603
+    _reference = None
+
+
+def reference_data() -> _Reference:
+    """Every service (with its names) and organisation, read once per process and reused.
+
+    A region has tens of services and a few hundred organisations, and every Open311 answer
+    names some of them: reading them per request cost more than the request's own query. This
+    process forgets its copy when it saves one of them (apps.py connects the receivers); other
+    processes re-read theirs after `OPEN311_REFERENCE_TTL` seconds, so a renamed service shows
+    under its new name in the API within that time.
+    """
+    global _reference  # noqa: PLW0603
+    now = time.monotonic()
+    current = _reference
+    if current is not None and now - current.loaded_at < settings.OPEN311_REFERENCE_TTL:
+        return current
+    services = Service.objects.in_bulk()
+    names: dict[int, dict[str, str]] = {service_id: {} for service_id in services}
+    name_rows = ServiceText.objects.filter(kind=ServiceText.Kind.NAME).values_list(
+        "service_id", "language", "value"
+    )
+    for service_id, language, value in name_rows:
+        names[service_id][language] = value
+    for service_id, service in services.items():
+        setattr(service, NAME_TEXTS, names[service_id])
+    current = _Reference(services=services, agencies=Organisation.objects.in_bulk(), loaded_at=now)
+    _reference = current
+    return current
 
 
 def attach_relations(requests: Sequence[ServiceRequest], *, with_history: bool) -> None:
-    """Services, agencies, service names, media and (only when the extensions show it) the
-    history of a page of requests, in one plain query each.
-
-    Cheaper than `select_related` and `prefetch_related`: a page of 50 requests names a few
-    services and organisations, which are then built once each rather than once per row, and
-    the names need no model instances at all.
-    """
+    """Services, agencies and their names from `reference_data`; media and (only when the
+    extensions show it) the history of a page of requests in one plain query each."""
     if not requests:
         return
+    reference = reference_data()
+    if not all(
+        (r.service_id is None or r.service_id in reference.services)
+        and (r.agency_responsible_id is None or r.agency_responsible_id in reference.agencies)
+        for r in requests
+    ):
+        forget_reference_data()  # created after this process read them
+        reference = reference_data()
     request_ids = [r.pk for r in requests]
-    service_ids = {r.service_id for r in requests if r.service_id is not None}
-    agency_ids = {r.agency_responsible_id for r in requests if r.agency_responsible_id is not None}
-    # Relations a caller already joined (one request by id) are not read again.
-    services: dict[int, Service] = {}
-    agencies: dict[int, Organisation] = {}
-    for request in requests:
-        if ServiceRequest.service.is_cached(request) and request.service is not None:
-            services[request.service.pk] = request.service
-        if (
-            ServiceRequest.agency_responsible.is_cached(request)
-            and request.agency_responsible is not None
-        ):
-            agencies[request.agency_responsible.pk] = request.agency_responsible
-    if missing_services := service_ids - services.keys():
-        services.update(Service.objects.in_bulk(missing_services))
-    if missing_agencies := agency_ids - agencies.keys():
-        agencies.update(Organisation.objects.in_bulk(missing_agencies))
-    names: dict[int, dict[str, str]] = {service_id: {} for service_id in service_ids}
-    name_rows = ServiceText.objects.filter(
-        service_id__in=service_ids, kind=ServiceText.Kind.NAME
-    ).values_list("service_id", "language", "value")
-    for service_id, language, value in name_rows:
-        names[service_id][language] = value
     media: dict[int, list[MediaAttachment]] = {request_id: [] for request_id in request_ids}
     for attachment in MediaAttachment.objects.filter(request_id__in=request_ids).order_by(
         "created_at", "id"
@@ -96,13 +156,11 @@ def attach_relations(requests: Sequence[ServiceRequest], *, with_history: bool) 
     if with_history:
         for event in RequestEvent.objects.filter(request_id__in=request_ids).order_by("at", "id"):
             history[event.request_id].append(event)
-    for service_id, service in services.items():
-        setattr(service, NAME_TEXTS, names[service_id])
     for request in requests:
         if request.service_id is not None:
-            request.service = services[request.service_id]
+            request.service = reference.services[request.service_id]
         if request.agency_responsible_id is not None:
-            request.agency_responsible = agencies[request.agency_responsible_id]
+            request.agency_responsible = reference.agencies[request.agency_responsible_id]
         setattr(request, MEDIA, media[request.pk])
         if with_history:
             setattr(request, HISTORY, history[request.pk])
@@ -198,9 +256,7 @@ def paginate(
 def request_by_id(service_request_id: str, *, with_history: bool = True) -> ServiceRequest | None:
     """Any request by its public id, whatever its moderation: the holder of the id may see it."""
     matching = ServiceRequest.objects.filter(service_request_id=service_request_id)
-    # One row: joining its service and agency is cheaper than reading them apart.
-    joined = _with_relations(matching, with_history=with_history)
-    found = joined.select_related("service", "agency_responsible").first()
+    found = _with_relations(matching, with_history=with_history).first()
     if found is not None:
         attach_relations([found], with_history=with_history)
     return found
