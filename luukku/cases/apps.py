@@ -8,3 +8,9 @@ class CasesConfig(AppConfig):
     name = "luukku.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # Cases start from intake's request_submitted (receivers.py).
+        from luukku.cases import receivers  # noqa: PLC0415
+
+        receivers.connect()

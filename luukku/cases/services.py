@@ -40,6 +40,8 @@ from luukku.intake.services import merge_request, progress_request
 from luukku.notifications.models import Notification
 from luukku.notifications.services import notify
 from luukku.organisations.models import Organisation
+from luukku.router import services as router
+from luukku.router.models import RoutingExample
 
 from .models import (
     Case,
@@ -398,7 +400,21 @@ def update_task(
         )
     if task.status == Task.Status.IN_PROGRESS:
         _progress_intake(case, ServiceRequest.DetailedStatus.HANDLING, task.organisation)
+    if task.status == Task.Status.DONE and case.service_request is not None:
+        _teach_router(case.service_request, task.service)
     return task
+
+
+def _teach_router(request: ServiceRequest, service: Service) -> None:
+    """A handled need shows what the customer's message was about: the router learns it."""
+    text = _request_text(request)
+    if text.strip():
+        router.record_example(
+            text=text,
+            service=service,
+            language=_request_language(request),
+            source=RoutingExample.Source.CASE,
+        )
 
 
 def _tell_assignee(task: Task, assignee: User) -> None:
@@ -1033,11 +1049,18 @@ def owner_organisation(unit: Organisation) -> Organisation:
     return unit.ancestors_and_self()[-1]
 
 
-def _route_by_text(case: Case, request: ServiceRequest) -> None:
-    from luukku.router import services as router  # noqa: PLC0415 - optional until trained
+def _request_language(request: ServiceRequest) -> str:
+    language = (request.locale or "fi")[:2].lower()
+    return language if language in {"fi", "sv", "en"} else "fi"
 
-    language = (request.locale or "fi")[:2]
-    text = "\n".join(part for part in (request.title, request.description) if part)
+
+def _request_text(request: ServiceRequest) -> str:
+    return "\n".join(part for part in (request.title, request.description) if part)
+
+
+def _route_by_text(case: Case, request: ServiceRequest) -> None:
+    language = _request_language(request)
+    text = _request_text(request)
     suggestions = router.suggest(text, language=language)
     best = suggestions[0] if suggestions else None
     if best is not None and not router.needs_triage(suggestions):
@@ -1072,6 +1095,19 @@ def requests_waiting_for_a_case(*, older_than: timedelta, within: timedelta) -> 
 
 def case_for_request(request: ServiceRequest) -> Case | None:
     return Case.objects.filter(service_request=request).first()
+
+
+@transaction.atomic
+def reopen_for_request(*, request: ServiceRequest, note: str) -> Case | None:
+    """The customer reopened their feedback ("not fixed"): its case opens again and the owner
+    hears of it. A request reopened by its own case reopening (no note) changes nothing."""
+    case = case_for_request(request)
+    if case is None:
+        return open_case_from_request(request)
+    if case.status == Case.Status.OPEN and not note.strip():
+        return case
+    body = note.strip() or _("The customer reopened the feedback.")
+    return record_customer_update(case=case, body=body, channel=Channel.FEEDBACK).case
 
 
 # --- Escalation and digest -----------------------------------------------------------------
