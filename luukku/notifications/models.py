@@ -69,7 +69,7 @@ class Notification(models.Model):
         default=timezone.now, editable=False, verbose_name=_("created")
     )
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent"))
-    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("marked read"))
 
     class Meta:
         verbose_name = _("notification")

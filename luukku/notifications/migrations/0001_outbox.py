@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
+                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='marked read')),
                 ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
             ],
             options={

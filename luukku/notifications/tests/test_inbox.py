@@ -54,7 +54,9 @@ def test_inbox_lists_only_my_unread_and_header_shows_the_count(client: Client):
     assert "Case 18 is yours" in content
     assert "Someone else" not in content
     assert "By e-mail only" not in content
-    assert "2 unread" in content  # the header's badge
+    assert "2 lukematonta" in content  # the header's badge, in the default Finnish
+    english = client.get("/en/staff/notifications/").content.decode()
+    assert "2 unread notifications" in english
 
 
 def test_header_count_is_one_query(django_assert_num_queries: Any):
@@ -84,7 +86,7 @@ def test_mark_one_read_and_others_ids_are_ignored(client: Client):
     theirs.refresh_from_db()
     assert theirs.read_at is None
     page = client.get(reverse("notifications:inbox")).content.decode()
-    assert "Recently read" in page
+    assert "Äskettäin luetut" in page
 
 
 def test_mark_all_read():
