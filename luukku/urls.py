@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/routing/", include("luukku.router.api_urls")),
     path("api/v1/", include("luukku.catalogue.api_urls")),
     path("open311/v2/", include("luukku.intake.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

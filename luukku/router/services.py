@@ -42,6 +42,7 @@ from luukku.catalogue.models import Service, ServiceOrganisation, ServiceText
 from luukku.core.text import SUPPORTED_LANGUAGES
 from luukku.organisations.models import Organisation
 
+from .messages_csv import read_messages
 from .models import MAX_TEXT_LENGTH, RouterModel, RoutingExample, TriageItem
 from .ranking import Ranker
 from .training import ModelRefused, load_pipeline
@@ -271,12 +272,13 @@ def suggest_or_raise(
     loaded = _current()
     if loaded.ranker is None or loaded.catalogue is None:
         raise NoActiveModel(loaded.error or "No router model is active.")
+    ranker, catalogue = loaded.ranker, loaded.catalogue
+    code = municipality_code(municipality, catalogue)
+    if municipality is not None and code is None:
+        raise RouterError("municipality", f"Unknown municipality {municipality!s}.")
     if not text.strip() or limit < 1:
         return []
-    ranker = loaded.ranker
     probabilities = ranker.probabilities((text[:MAX_TEXT_LENGTH], language))
-    catalogue = loaded.catalogue
-    code = municipality_code(municipality, catalogue)
     suggestions: list[Suggestion] = []
     for index in np.argsort(-probabilities):
         entry = catalogue.services.get(ranker.classes[index])
@@ -461,3 +463,28 @@ def record_example(*, text: str, service: Service, language: str, source: str) -
     except IntegrityError:
         # Recorded by a concurrent transaction between our look-up and insert.
         return RoutingExample.objects.get(text=cleaned, service=service)
+
+
+@transaction.atomic
+def load_examples(*, path: str, source: str) -> tuple[int, int]:
+    """Store every (message, service) pair of a labelled CSV file: (added, pairs in the file).
+
+    The file is checked whole before anything is written (`MessageFileError` with line numbers).
+    """
+    services = {service.slug: service for service in Service.objects.all()}
+    messages = read_messages(path, known_slugs=services)
+    created = total = 0
+    for message in messages:
+        for slug in message.slugs:
+            total += 1
+            before = RoutingExample.objects.filter(
+                text=" ".join(message.text.split())[:MAX_TEXT_LENGTH], service=services[slug]
+            ).exists()
+            record_example(
+                text=message.text,
+                service=services[slug],
+                language=message.language,
+                source=source,
+            )
+            created += not before
+    return created, total

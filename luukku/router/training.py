@@ -283,6 +283,9 @@ def activate_version(model: RouterModel) -> None:
     if not model.is_active:
         model.is_active = True
         model.save(update_fields=["is_active"])
-    from .services import forget_loaded_model
+    from .services import forget_loaded_model  # noqa: PLC0415 - services imports this module
 
+    # Now for this process (and its tests), and again after commit, in case a request in
+    # another thread loaded the old version in between.
+    forget_loaded_model()
     transaction.on_commit(forget_loaded_model)
