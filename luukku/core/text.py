@@ -134,7 +134,12 @@ def _best_split(word: str, language: str, inflected: bool) -> tuple[str, str] | 
             continue
         for head_form in _head_forms(head, language):
             if len(head_form) >= MIN_PART_LENGTH and is_known(head_form, language):
-                return _part_lemma(head_form, language), tail_lemma
+                head_lemma = _part_lemma(head_form, language)
+                if head_lemma == word:
+                    # The dictionary maps the head back to the whole word ("maalis" →
+                    # "maaliskuu"): splitting it again would never end.
+                    continue
+                return head_lemma, tail_lemma
     return None
 
 

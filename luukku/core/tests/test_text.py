@@ -105,3 +105,10 @@ def test_a_typo_in_an_inflected_word_is_matched_without_its_ending():
 def test_warm_up_loads_the_dictionaries_once_and_lemmas_keep_working():
     text.warm_up(["fi", "xx"])
     assert text.lemmatize("rakennusluvan", "fi") == "rakennuslupa"
+
+
+def test_a_head_the_dictionary_maps_back_to_the_whole_word_is_not_split_forever():
+    # simplemma lemmatises "maalis" to "maaliskuu": the split must not recurse into itself.
+    assert "maaliskuu" not in text.compound_parts("maaliskuu", "fi")
+    assert text.analyse("maaliskuussa", "fi")[0] == "maaliskuu"
+    assert text.analyse("syyslomat", "fi")[0]
