@@ -99,16 +99,6 @@ def late_work(lead_org_ids: frozenset[int], *, today: date | None = None) -> Lat
     return LateWork(overdue_cases, late_tasks)
 
 
-def tab_counts(user: Any, viewer: Viewer) -> dict[str, int]:
-    """How many items each queue tab holds (shown in the tab labels)."""
-    return {
-        "mine": my_cases(user).count(),
-        "unit": Task.objects.filter(
-            organisation_id__in=viewer.case_org_ids, status__in=Task.ACTIVE
-        ).count(),
-    }
-
-
 def case_for_page(reference: str) -> Case | None:
     """A case with everything its page shows, in a fixed number of queries:
     the case with customer, owner and units; tasks (with service names); notes; events;
