@@ -24,6 +24,7 @@ from luukku.accounts.models import Membership, User
 from luukku.accounts.roles import Role
 from luukku.accounts.services import sync_staff_flag
 from luukku.areas.models import Area, PopulationGroup
+from luukku.cases.demo import DEMO_CASES, DEMO_FEEDBACK, load_demo_cases
 from luukku.catalogue.codelists import load_code_lists
 from luukku.catalogue.models import (
     ChannelText,
@@ -101,6 +102,21 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         Role.REGION_ADMIN,
         "pohjois-savon-hyvinvointialue",
     ),
+    DemoUser("demo-esihenkilo", "Leena", "Lähiesihenkilö", Role.UNIT_LEAD, "kuopion-kaupunki"),
+    DemoUser(
+        "demo-sote-esihenkilo",
+        "Sirpa",
+        "Sosiaalipalvelujen esihenkilö",
+        Role.UNIT_LEAD,
+        "pohjois-savon-hyvinvointialue-sosiaalipalvelut",
+    ),
+    DemoUser(
+        "demo-sote-ammattilainen",
+        "Sonja",
+        "Sosiaalityöntekijä",
+        Role.SOCIAL_HEALTH_PROFESSIONAL,
+        "pohjois-savon-hyvinvointialue-perhepalvelut",
+    ),
     DemoUser("demo-admin", "Sami", "Superuser", None, None, superuser=True),
 )
 
@@ -143,6 +159,9 @@ def load_demo_region(*, with_demo_users: bool = False) -> LoadResult:
         if demo_users_allowed(with_demo_users=with_demo_users):
             loader.users()
             result.users_loaded = True
+            # Cases need their owners: the demo staff above (see luukku/cases/demo.py).
+            result.written += load_demo_cases()
+            result.counts["demo cases"] = len(DEMO_CASES) + len(DEMO_FEEDBACK)
         stale = loader.services_to_reindex()
         result.reindexed = len(stale)
         if stale:
