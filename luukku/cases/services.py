@@ -394,7 +394,7 @@ def update_task(
             kind="task_finished",
             subject=_("A task of %(case)s is finished") % {"case": case},
             body=_("%(service)s: %(status)s. Decide the next step of the case.")
-            % {"service": task.service, "status": task.get_status_display()},
+            % {"service": task.service.name(), "status": task.get_status_display()},
             channels=(Notification.Channel.IN_APP,),
             dedupe_key=f"task-finished:{task.pk}",
         )
@@ -423,7 +423,7 @@ def _tell_assignee(task: Task, assignee: User) -> None:
         kind="task_assigned",
         subject=_("New task for you: %(case)s") % {"case": task.case.reference},
         body=_("You are assigned %(service)s in case %(case)s.")
-        % {"service": task.service, "case": task.case},
+        % {"service": task.service.name(), "case": task.case},
         dedupe_key=f"task-assigned:{task.pk}:{assignee.pk}:{task.last_activity_at:%Y%m%d%H%M%S%f}",
     )
 
@@ -689,7 +689,7 @@ def close_case(
         raise CaseError(
             "tasks",
             _("Finish or cancel these tasks first: %(tasks)s.")
-            % {"tasks": ", ".join(str(task.service) for task in active)},
+            % {"tasks": ", ".join(task.service.name() for task in active)},
         )
     handed_over = case.owner_changes or case.tasks.exclude(organisation=case.owner_unit).exists()
     if first_contact_resolution and (outcome != Case.Outcome.SOLVED or handed_over):
@@ -1151,10 +1151,12 @@ def late_work(
         | Q(last_activity_at__lt=now - timedelta(days=shortest))
     )
     cases = Case.objects.filter(maybe_late, status=Case.Status.OPEN).select_related(
-        "owner_unit", "service_request__service__service_level"
+        "owner", "owner_unit", "service_request__service__service_level"
     )
-    tasks = Task.objects.filter(maybe_late, status__in=Task.ACTIVE).select_related(
-        "case", "organisation", "service__service_level"
+    tasks = (
+        Task.objects.filter(maybe_late, status__in=Task.ACTIVE)
+        .select_related("case__owner", "case__owner_unit", "organisation", "service__service_level")
+        .prefetch_related("service__texts")
     )
     if only_unescalated:
         cases, tasks = cases.filter(escalated_at__isnull=True), tasks.filter(escalated_at=None)
@@ -1228,7 +1230,7 @@ def escalate_due_work(*, now: datetime | None = None) -> list[CaseEvent]:
         _tell_leads(
             task.organisation,
             case=task.case,
-            label=f"{task.case.reference}: {task.service}",
+            label=f"{task.case.reference}: {task.service.name()}",
             reasons=reasons,
             key=f"task:{task.pk}",
             now=now,
@@ -1280,7 +1282,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
     for task, reasons in late_tasks:
         units[task.organisation_id] = task.organisation
         lines_by_unit.setdefault(task.organisation_id, []).append(
-            f"- {task.case.reference} {task.service}: {_reason_text(reasons)}"
+            f"- {task.case.reference} {task.service.name()}: {_reason_text(reasons)}"
         )
     digest: dict[int, tuple[User, list[str]]] = {}
     for unit_id, lines in lines_by_unit.items():
