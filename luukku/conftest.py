@@ -20,8 +20,8 @@ def _default_language() -> Iterator[None]:
 def _fresh_reference_data() -> Iterator[None]:
     """Open311 answers reuse a per-process copy of services and organisations: each test starts
     as a fresh app server would, since a rolled-back test leaves no save signal behind."""
-    from luukku.intake.selectors import forget_reference_data  # noqa: PLC0415
+    from luukku.intake import reference  # noqa: PLC0415
 
-    forget_reference_data()
+    reference.forget()
     yield
-    forget_reference_data()
+    reference.forget()

@@ -13,16 +13,19 @@ class IntakeConfig(AppConfig):
         # The e-mail confirmation follows request_submitted (luukku/intake/tasks.py).
         from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
 
-        from luukku.catalogue.models import Service, ServiceText  # noqa: PLC0415
-        from luukku.intake import selectors, tasks  # noqa: PLC0415
+        from luukku.areas.models import Area  # noqa: PLC0415
+        from luukku.catalogue.models import Service, ServiceOrganisation, ServiceText  # noqa: PLC0415
+        from luukku.intake import reference, tasks  # noqa: PLC0415
+        from luukku.intake.models import ServiceAttribute  # noqa: PLC0415
         from luukku.organisations.models import Organisation  # noqa: PLC0415
 
         tasks.connect()
-        # The Open311 answers' copy of services and organisations (selectors.reference_data).
-        for model in (Service, ServiceText, Organisation):
+        # The process's copy of the catalogue data the Open311 API names (reference.py).
+        models = (Service, ServiceText, ServiceAttribute, ServiceOrganisation, Organisation, Area)
+        for model in models:
             for signal in (post_save, post_delete):
                 signal.connect(
-                    selectors.forget_reference_data,
+                    reference.forget,
                     sender=model,
                     dispatch_uid=f"open311-reference-{model.__name__}-{signal is post_save}",
                 )

@@ -43,9 +43,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from luukku.areas.models import Area
 from luukku.catalogue.models import Service, ServiceOrganisation
 from luukku.organisations.models import Organisation
+
+from . import reference
 
 BOUNDARY_MARGIN_METRES = 1_000.0
 REGION_RADIUS_METRES = 40_000.0
@@ -130,14 +131,11 @@ def responsible_organisation(
     """
     if service is None:
         return None
-    responsible = list(
-        Organisation.objects.filter(
-            service_roles__service=service,
-            service_roles__role=ServiceOrganisation.Role.RESPONSIBLE,
-        )
-        .select_related("municipality")
-        .order_by("service_roles__id")
-    )
+    responsible = [
+        role.organisation
+        for role in service_roles(service)
+        if role.role == ServiceOrganisation.Role.RESPONSIBLE
+    ]
     single = responsible[0] if len(responsible) == 1 else None
     municipal = [organisation for organisation in responsible if _is_municipal(organisation)]
     others = [organisation for organisation in responsible if not _is_municipal(organisation)]
@@ -172,16 +170,15 @@ def _municipality_organisation(code: str | None) -> Organisation | None:
     """The municipality's own top-level organisation (not one of its units)."""
     if code is None:
         return None
-    return (
-        Organisation.objects.filter(
-            organisation_type=Organisation.Type.MUNICIPALITY,
-            parent__isnull=True,
-            municipality__area_type=Area.Type.MUNICIPALITY,
-            municipality__code=code,
-        )
-        .order_by("id")
-        .first()
-    )
+    return reference.current().municipalities.get(code)
+
+
+def service_roles(service: Service) -> list[ServiceOrganisation]:
+    """The service's responsible and producing organisations, in catalogue order."""
+    known = reference.current()
+    if not known.knows(service_id=service.pk):
+        known = reference.refreshed()
+    return known.roles.get(service.pk, [])
 
 
 def _municipality_code(organisation: Organisation) -> str | None:

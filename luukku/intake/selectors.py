@@ -7,24 +7,21 @@ Lists show only public requests. A request fetched by its own id or token is alw
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
-from luukku.catalogue.models import Service, ServiceText
-from luukku.organisations.models import Organisation
+from luukku.catalogue.models import Service
 
+from . import reference
 from .models import MediaAttachment, RequestEvent, ServiceAttribute, ServiceRequest
 
 EARTH_RADIUS_M = 6_371_000.0
 # Attributes the list and detail querysets fill (see `_with_relations`).
-NAME_TEXTS = "prefetched_name_texts"
 MEDIA = "prefetched_media"
 HISTORY = "prefetched_history"
 
@@ -89,63 +86,17 @@ PUBLIC_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class _Reference:
-    services: dict[int, Service]
-    agencies: dict[int, Organisation]
-    loaded_at: float
-
-
-_reference: _Reference | None = None
-
-
-def forget_reference_data(**_: object) -> None:
-    """Drop this process's copy of services and organisations (a receiver of their saves)."""
-    global _reference  # noqa: PLW0603
-    _reference = None
-
-
-def reference_data() -> _Reference:
-    """Every service (with its names) and organisation, read once per process and reused.
-
-    A region has tens of services and a few hundred organisations, and every Open311 answer
-    names some of them: reading them per request cost more than the request's own query. This
-    process forgets its copy when it saves one of them (apps.py connects the receivers); other
-    processes re-read theirs after `OPEN311_REFERENCE_TTL` seconds, so a renamed service shows
-    under its new name in the API within that time.
-    """
-    global _reference  # noqa: PLW0603
-    now = time.monotonic()
-    current = _reference
-    if current is not None and now - current.loaded_at < settings.OPEN311_REFERENCE_TTL:
-        return current
-    services = Service.objects.in_bulk()
-    names: dict[int, dict[str, str]] = {service_id: {} for service_id in services}
-    name_rows = ServiceText.objects.filter(kind=ServiceText.Kind.NAME).values_list(
-        "service_id", "language", "value"
-    )
-    for service_id, language, value in name_rows:
-        names[service_id][language] = value
-    for service_id, service in services.items():
-        setattr(service, NAME_TEXTS, names[service_id])
-    current = _Reference(services=services, agencies=Organisation.objects.in_bulk(), loaded_at=now)
-    _reference = current
-    return current
-
-
 def attach_relations(requests: Sequence[ServiceRequest], *, with_history: bool) -> None:
-    """Services, agencies and their names from `reference_data`; media and (only when the
-    extensions show it) the history of a page of requests in one plain query each."""
+    """Services, agencies and their names from the process's `reference` copy; media and (only
+    when the extensions show it) the history of a page of requests in one plain query each."""
     if not requests:
         return
-    reference = reference_data()
+    known = reference.current()
     if not all(
-        (r.service_id is None or r.service_id in reference.services)
-        and (r.agency_responsible_id is None or r.agency_responsible_id in reference.agencies)
+        known.knows(service_id=r.service_id, organisation_id=r.agency_responsible_id)
         for r in requests
     ):
-        forget_reference_data()  # created after this process read them
-        reference = reference_data()
+        known = reference.refreshed()
     request_ids = [r.pk for r in requests]
     media: dict[int, list[MediaAttachment]] = {request_id: [] for request_id in request_ids}
     for attachment in MediaAttachment.objects.filter(request_id__in=request_ids).order_by(
@@ -158,9 +109,9 @@ def attach_relations(requests: Sequence[ServiceRequest], *, with_history: bool) 
             history[event.request_id].append(event)
     for request in requests:
         if request.service_id is not None:
-            request.service = reference.services[request.service_id]
+            request.service = known.services[request.service_id]
         if request.agency_responsible_id is not None:
-            request.agency_responsible = reference.agencies[request.agency_responsible_id]
+            request.agency_responsible = known.organisations[request.agency_responsible_id]
         setattr(request, MEDIA, media[request.pk])
         if with_history:
             setattr(request, HISTORY, history[request.pk])
@@ -281,9 +232,16 @@ def feedback_service(service_code: str) -> Service | None:
 
 
 def service_accepting_feedback(service_code: str) -> Service | None:
-    """The service a new request names, without the texts a POST never shows."""
-    return Service.objects.filter(slug=service_code, accepts_feedback=True).first()
+    """The service a new request names (from the process's `reference` copy)."""
+    service = reference.current().services_by_slug.get(service_code)
+    if service is None:
+        service = reference.refreshed().services_by_slug.get(service_code)
+    return service if service is not None and service.accepts_feedback else None
 
 
 def attributes_of(service: Service) -> Sequence[ServiceAttribute]:
-    return list(service.attributes.order_by("order", "code"))
+    """The service's questions in their order (from the process's `reference` copy)."""
+    known = reference.current()
+    if not known.knows(service_id=service.pk):
+        known = reference.refreshed()
+    return known.attributes.get(service.pk, [])

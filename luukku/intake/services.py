@@ -29,7 +29,8 @@ from .models import (
     ServiceRequest,
     new_public_id,
 )
-from .routing import responsible_organisation
+from .routing import responsible_organisation, service_roles
+from .selectors import attributes_of
 from .signals import request_progressed, request_submitted
 
 MAX_MEDIA_URLS = 10
@@ -164,48 +165,49 @@ def submit_request(
         moderation=moderation or default_moderation(),
         agency_responsible=agency_responsible or _default_agency(service, lat, long),
     )
-    try:
-        with transaction.atomic():
-            _save_with_fresh_id(request)
-            for upload in media:
-                MediaAttachment.objects.create(
-                    request=request,
-                    file=upload.file,
-                    content_type=upload.content_type,
-                    size=upload.size,
-                    original_name=upload.original_name[:255],
-                    exif_kept=upload.exif_kept,
+    for attempt in range(ID_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                request.save(force_insert=True)
+                for upload in media:
+                    MediaAttachment.objects.create(
+                        request=request,
+                        file=upload.file,
+                        content_type=upload.content_type,
+                        size=upload.size,
+                        original_name=upload.original_name[:255],
+                        exif_kept=upload.exif_kept,
+                    )
+                event = RequestEvent.objects.create(
+                    request=request, state=RequestEvent.State.RECEIVED, at=request.requested_at
                 )
-            event = RequestEvent.objects.create(
-                request=request, state=RequestEvent.State.RECEIVED, at=request.requested_at
-            )
-    except IntegrityError:
-        # Two retries raced: the other one won, and its request is the answer to both.
-        if idempotency_key:
-            existing = _by_idempotency_key(source, idempotency_key)
-            if existing is not None:
-                return SubmitResult(request=existing, created=False)
-        raise
+            break
+        except IntegrityError:
+            # Two retries raced: the other one won, and its request is the answer to both.
+            if idempotency_key:
+                existing = _by_idempotency_key(source, idempotency_key)
+                if existing is not None:
+                    return SubmitResult(request=existing, created=False)
+            # Else the random part of the public id collided with another request's (about
+            # once in a billion a day): draw another. Checking first would cost every request
+            # a query for what almost never happens.
+            taken = ServiceRequest.objects.filter(
+                service_request_id=request.service_request_id
+            ).exists()
+            if not taken or attempt == ID_ATTEMPTS - 1:
+                raise
+            request.pk = None
+            request.service_request_id = new_public_id()
     transaction.on_commit(lambda: request_submitted.send(sender=ServiceRequest, request=request))
     return SubmitResult(request=request, created=True, events=[event])
 
 
+# How many public ids a submission draws before it gives up (see submit_request).
+ID_ATTEMPTS = 5
+
+
 def _by_idempotency_key(source: str, key: str) -> ServiceRequest | None:
     return ServiceRequest.objects.filter(idempotency_source=source, idempotency_key=key).first()
-
-
-def _save_with_fresh_id(request: ServiceRequest, attempts: int = 5) -> None:
-    """Save, drawing a new public id on the (rare) collision of the random part."""
-    for attempt in range(attempts):
-        exists = ServiceRequest.objects.filter(
-            service_request_id=request.service_request_id
-        ).exists()
-        if not exists:
-            break
-        if attempt == attempts - 1:
-            raise IntegrityError("no free service_request_id")
-        request.service_request_id = new_public_id()
-    request.save(force_insert=True)
 
 
 def _check_coordinates(lat: Decimal, long: Decimal) -> None:
@@ -228,11 +230,7 @@ def _default_agency(
     routed = responsible_organisation(service, lat, long)
     if routed is not None:
         return routed
-    roles = list(
-        ServiceOrganisation.objects.filter(service=service)
-        .select_related("organisation")
-        .order_by("id")
-    )
+    roles = service_roles(service)
     if any(role.role == ServiceOrganisation.Role.RESPONSIBLE for role in roles):
         return None
     return roles[0].organisation if roles else None
@@ -246,7 +244,7 @@ def clean_attributes(service: Service, submitted: Mapping[str, Sequence[str]]) -
     definition; required ones must be there; list answers must be keys of the list.
     """
     cleaned: dict[str, object] = {}
-    for attribute in service.attributes.all():
+    for attribute in attributes_of(service):
         if not attribute.variable:
             continue
         values = [v.strip() for v in submitted.get(attribute.code, []) if v.strip()]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from luukku.catalogue.models import Service, ServiceText
 from luukku.core.masking import mask_personal_data
 
-from .. import selectors
+from .. import reference, selectors
 from ..models import RequestEvent, ServiceAttribute, ServiceRequest
 
 SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
@@ -36,7 +36,7 @@ def iso(value: datetime | None) -> str | None:
 def service_name(service: Service | None, language: str) -> str:
     if service is None:
         return ""
-    names: dict[str, str] | None = getattr(service, selectors.NAME_TEXTS, None)
+    names: dict[str, str] | None = getattr(service, reference.NAME_TEXTS, None)
     if names is None:
         names = {
             t.language: t.value for t in service.texts.all() if t.kind == ServiceText.Kind.NAME

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 
 from luukku.catalogue.models import ServiceOrganisation
 from luukku.catalogue.tests.factories import OrganisationFactory, ServiceFactory
@@ -180,3 +181,26 @@ def test_api_client_keeps_only_a_hash_of_its_key():
     assert raw_key not in client.key_hash
     assert client.key_prefix == raw_key[:8]
     assert len(raw_key) >= 40
+
+
+def test_a_public_id_that_is_already_taken_is_drawn_again(monkeypatch):
+    taken = ServiceRequestFactory.create()
+    field = ServiceRequest._meta.get_field("service_request_id")
+    monkeypatch.setattr(field, "_get_default", lambda: taken.service_request_id)
+    drawn = iter(["261125-AAAAAA"])
+    monkeypatch.setattr(services, "new_public_id", lambda: next(drawn))
+    result = services.submit_request(service=taken.service, description="Toinen palaute")
+    assert result.created
+    assert result.request.service_request_id == "261125-AAAAAA"
+    assert ServiceRequest.objects.count() == 2
+    assert RequestEvent.objects.filter(request=result.request).count() == 1
+
+
+def test_when_every_drawn_id_is_taken_the_submission_fails_and_stores_nothing(monkeypatch):
+    taken = ServiceRequestFactory.create()
+    field = ServiceRequest._meta.get_field("service_request_id")
+    monkeypatch.setattr(field, "_get_default", lambda: taken.service_request_id)
+    monkeypatch.setattr(services, "new_public_id", lambda: taken.service_request_id)
+    with pytest.raises(IntegrityError):
+        services.submit_request(service=taken.service, description="Ei mahdu")
+    assert ServiceRequest.objects.count() == 1
