@@ -21,6 +21,13 @@ logger = logging.getLogger(__name__)
 def open_case_for_new_request(sender: object, request: ServiceRequest, **kwargs: Any) -> None:
     try:
         tasks.open_case_for_request.delay(request.pk)
+    except services.CaseError as error:
+        # Expected while no one holds a case-handling role (a fresh install): no traceback.
+        logger.warning(
+            "No case for request %s yet: %s The periodic task will retry.",
+            request.service_request_id,
+            error.message,
+        )
     except Exception:
         logger.exception(
             "No case opened for request %s yet; the periodic task will retry.",

@@ -32,15 +32,19 @@ def open_case_for_request(request_pk: int) -> int | None:
 @shared_task
 def open_waiting_cases() -> int:
     """Open the cases whose hand-off failed; returns how many opened. Every 15 minutes."""
-    opened = 0
+    opened = ownerless = 0
     waiting = services.requests_waiting_for_a_case(
         older_than=HAND_OFF_GRACE, within=HAND_OFF_WINDOW
     )
     for request_pk in waiting:
         try:
             opened += open_case_for_request(request_pk) is not None
+        except services.CaseError:
+            ownerless += 1
         except Exception:
             logger.exception("Still no case for request %s.", request_pk)
+    if ownerless:
+        logger.warning("%s requests wait for a case: nobody can own cases.", ownerless)
     return opened
 
 
