@@ -23,6 +23,8 @@ _EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONE_RE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?|\(?0)\d{1,4}\)?(?:[\s-]?\d){4,11}(?!\w)")
 # `mask_identity_codes_in` keeps the birth date for logs; publicly not even that is shown.
 _MASKED_IDENTITY_CODE_RE = re.compile(r"(?<![0-9A-Za-z])\d{6}\*{5}")
+# Every pattern above needs a digit or an @: most feedback has neither and needs no masking.
+_COULD_HOLD_PERSONAL_DATA_RE = re.compile(r"[\d@]")
 
 
 def mask_emails(text: str) -> str:
@@ -40,6 +42,6 @@ def mask_identity_codes(text: str) -> str:
 
 def mask_personal_data(text: str) -> str:
     """Identity codes first (they contain digit runs the phone pattern could half-match)."""
-    if not text:
+    if not text or not _COULD_HOLD_PERSONAL_DATA_RE.search(text):
         return text
     return mask_phone_numbers(mask_emails(mask_identity_codes(text)))

@@ -6,7 +6,7 @@ A hidden request fetched by id shows its state but not its texts: staff hid them
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -15,22 +15,26 @@ from django.utils import timezone
 from luukku.catalogue.models import Service, ServiceText
 from luukku.core.masking import mask_personal_data
 
-from .. import reference, selectors
-from ..models import RequestEvent, ServiceAttribute, ServiceRequest
+from .. import reference
+from ..models import ServiceAttribute, ServiceRequest
+from ..selectors import PublicRequest
 
 SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
 # When this API's endpoints or formats last changed (Service Discovery's changeset).
 DISCOVERY_CHANGESET = "2026-11-25T00:00:00+02:00"
 
 
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 with the offset, in the site's time zone: 2026-11-25T14:05:00+02:00."""
+def iso(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """ISO 8601 with the offset, in the site's time zone: 2026-11-25T14:05:00+02:00.
+
+    `timezone.localtime` without its generality: this runs three times per listed request, so
+    a caller formatting many may look the zone up once and pass it.
+    """
     if value is None:
         return None
-    # `timezone.localtime` without its generality: this runs three times per listed request.
     if value.tzinfo is None:
         raise ValueError("iso() needs an aware datetime.")
-    return value.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
+    return value.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def service_name(service: Service | None, language: str) -> str:
@@ -92,33 +96,26 @@ def definition_dict(
     }
 
 
-def _public_text(request: ServiceRequest, value: str) -> str:
+def _public_text(request: PublicRequest, value: str) -> str:
     if request.moderation == ServiceRequest.Moderation.HIDDEN:
         return ""
     return mask_personal_data(value)
 
 
-def media_urls(request: ServiceRequest, base_url: str) -> list[str]:
+def media_urls(request: PublicRequest, base_url: str) -> list[str]:
     if request.moderation == ServiceRequest.Moderation.HIDDEN:
         return []
-    attachments = getattr(request, selectors.MEDIA, None)
-    if attachments is None:
-        attachments = request.media.all()
-    stored = [f"{base_url}{m.file.url}" for m in attachments]
+    stored = [f"{base_url}{m.file.url}" for m in request.media]
     return [*request.media_urls, *stored]
 
 
-def _history(request: ServiceRequest) -> list[RequestEvent]:
-    events = getattr(request, selectors.HISTORY, None)
-    return list(request.events.all()) if events is None else events
-
-
 def request_dict(
-    request: ServiceRequest, *, language: str, extensions: bool, base_url: str
+    request: PublicRequest, *, language: str, extensions: bool, base_url: str
 ) -> dict[str, Any]:
     """One request as GeoReport shows it; with `extensions`, the CitySDK and 6Aika fields too."""
     urls = media_urls(request, base_url)
     agency = request.agency_responsible
+    zone = timezone.get_current_timezone()
     data: dict[str, Any] = {
         "service_request_id": request.service_request_id,
         "status": request.status,
@@ -128,9 +125,9 @@ def request_dict(
         "description": _public_text(request, request.description),
         "agency_responsible": agency.name(language) if agency is not None else "",
         "service_notice": request.service_notice,
-        "requested_datetime": iso(request.requested_at),
-        "updated_datetime": iso(request.updated_at),
-        "expected_datetime": iso(request.expected_at),
+        "requested_datetime": iso(request.requested_at, zone),
+        "updated_datetime": iso(request.updated_at, zone),
+        "expected_datetime": iso(request.expected_at, zone),
         "address": _public_text(request, request.address_string),
         "address_id": request.address_id,
         "zipcode": "",
@@ -141,12 +138,12 @@ def request_dict(
     if extensions:
         history = [
             {
-                "time": iso(event.at),
+                "time": iso(event.at, zone),
                 "status": event.state,
                 "note": mask_personal_data(event.note),
                 "handler": event.handler,
             }
-            for event in _history(request)
+            for event in request.history
         ]
         extended = {
             "title": _public_text(request, request.title),
@@ -154,9 +151,7 @@ def request_dict(
             "service_object_id": request.service_object_id,
             "service_object_type": request.service_object_type,
             "detailed_status": request.detailed_status,
-            "merged_into": (
-                request.merged_into.service_request_id if request.merged_into is not None else ""
-            ),
+            "merged_into": request.merged_into_request_id or "",
             "request_history": history,
         }
         # The 6Aika document lists the extensions beside the base fields; Helsinki's server and

@@ -150,12 +150,14 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     page = params.int_param(query, "page", 1, 1_000_000)
     page_size = params.int_param(query, "page_size", params.DEFAULT_PAGE_SIZE, params.MAX_PAGE_SIZE)
     history = params.bool_param(query, "extensions")
-    matching = selectors.filter_requests(filters, with_history=history)
+    matching = selectors.filter_requests(filters)
     found = selectors.paginate(matching, page=page, page_size=page_size, with_history=history)
     return _render_requests(request, found, fmt)
 
 
-def _render_requests(request: HttpRequest, found: list[ServiceRequest], fmt: str) -> HttpResponse:
+def _render_requests(
+    request: HttpRequest, found: list[selectors.PublicRequest], fmt: str
+) -> HttpResponse:
     language = params.locale_param(request.GET)
     extensions = params.bool_param(request.GET, "extensions")
     base = _base_url(request)
