@@ -365,7 +365,8 @@ def scenarios() -> list[Scenario]:
         Scenario("queue: my cases, page 3", owner, [f"{queue}?tab=mine&page=3"], "tab=mine"),
         Scenario("queue: my unit's tasks", owner, [f"{queue}?tab=unit"], "tab=unit"),
         Scenario("queue: in transition", owner, [f"{queue}?tab=transition"], "tab=transition"),
-        Scenario("queue: overdue and stalled (lead)", lead, [f"{queue}?tab=late"], "tab=late"),
+        Scenario("queue: overdue cases (lead)", lead, [f"{queue}?tab=overdue"], "tab=overdue"),
+        Scenario("queue: stalled tasks (lead)", lead, [f"{queue}?tab=stalled"], "tab=stalled"),
         Scenario("queue: unit's tasks, 10 units", regional, [f"{queue}?tab=unit"], "tab=unit"),
         Scenario(
             "case page (owner)",

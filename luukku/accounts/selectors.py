@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, User
 from .permissions import has_permission
-from .roles import HANDLE_ACCESSIBILITY_FEEDBACK, VIEW_ALLIANCE
+from .roles import HANDLE_ACCESSIBILITY_FEEDBACK, HANDLE_CASES, VIEW_ALLIANCE
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,14 @@ class StaffLink:
 # What a staff member may open, in the order the home page lists them, and the permission each
 # needs. The Django admin is added separately: it follows `is_staff`, not a single permission.
 _PERMISSION_LINKS = [
+    (
+        HANDLE_CASES,
+        StaffLink(
+            "cases:queue",
+            _("Case work queue"),
+            _("Your cases, your unit's service needs, triage and overdue work."),
+        ),
+    ),
     (
         VIEW_ALLIANCE,
         StaffLink(

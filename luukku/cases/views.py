@@ -58,7 +58,8 @@ TABS = {
     "mine": gettext_lazy("My cases"),
     "unit": gettext_lazy("My unit's tasks"),
     "transition": gettext_lazy("In transition"),
-    "late": gettext_lazy("Overdue and stalled"),
+    "overdue": gettext_lazy("Overdue cases"),
+    "stalled": gettext_lazy("Overdue and stalled tasks"),
     "triage": gettext_lazy("Triage"),
 }
 
@@ -83,7 +84,7 @@ def _units(viewer: Viewer) -> QuerySet[Organisation]:
 def _available_tabs(user: Any) -> list[str]:
     tabs = ["mine", "unit", "transition"]
     if has_permission(user, LEAD_UNIT):
-        tabs.append("late")
+        tabs += ["overdue", "stalled"]
     if has_permission(user, TRIAGE_ROUTING):
         tabs.append("triage")
     return tabs
@@ -115,16 +116,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     elif tab == "transition":
         page = selectors.paginate(selectors.in_transition(viewer), page_number)
         shown_cases = [case.reference for case in page]
-    elif tab == "late":
+    elif tab in ("overdue", "stalled"):
         lead_orgs = frozenset(
             _staff(request).organisations_with(LEAD_UNIT).values_list("pk", flat=True)
         )
         late = selectors.late_work(lead_orgs)
-        page = selectors.paginate(late.late_tasks, page_number)
-        context["overdue_cases"] = late.overdue_cases[: selectors.PAGE_SIZE]
-        shown_cases = [task.case.reference for task in page] + [
-            case.reference for case in context["overdue_cases"]
-        ]
+        if tab == "overdue":
+            page = selectors.paginate(late.overdue_cases, page_number)
+            shown_cases = [case.reference for case in page]
+        else:
+            page = selectors.paginate(late.late_tasks, page_number)
+            shown_cases = [task.case.reference for task in page]
     else:
         page = selectors.paginate(selectors.triage_waiting(), page_number)
     context["page"] = page

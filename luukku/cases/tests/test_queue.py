@@ -96,26 +96,35 @@ def test_in_transition_shows_my_units_cases_without_active_tasks() -> None:
     assert [case.pk for case in response.context["page"]] == [between.pk]
 
 
-def test_the_late_tab_is_only_for_unit_leads_and_lists_overdue_and_stalled_work() -> None:
+def test_unit_leads_see_overdue_cases_and_overdue_or_stalled_tasks() -> None:
     unit = UnitFactory.create()
     lead = staff_member(unit, role=Role.UNIT_LEAD)
-    overdue_case = CaseFactory.create(owner_unit=unit)
+    overdue_case = CaseFactory.create(owner_unit=unit, title="Myöhässä")
     Case.objects.filter(pk=overdue_case.pk).update(next_action_on=in_days(-2))
-    CaseFactory.create(owner_unit=unit)
+    CaseFactory.create(owner_unit=unit, title="Ajallaan")
     stalled = TaskFactory.create(organisation=unit)
     Task.objects.filter(pk=stalled.pk).update(last_activity_at=timezone.now() - timedelta(days=9))
+    escalated = TaskFactory.create(organisation=unit, escalated_at=timezone.now())
     TaskFactory.create(organisation=unit)
+    client = client_for(lead)
 
-    response = queue(client_for(lead), "late")
+    overdue = queue(client, "overdue")
+    late_tasks = queue(client, "stalled")
 
-    assert [case.pk for case in response.context["overdue_cases"]] == [overdue_case.pk]
-    assert [task.pk for task in response.context["page"]] == [stalled.pk]
-    assert "overdue" in response.content.decode()
+    assert [case.pk for case in overdue.context["page"]] == [overdue_case.pk]
+    assert "overdue" in overdue.content.decode()
+    assert {task.pk for task in late_tasks.context["page"]} == {stalled.pk, escalated.pk}
+    assert "escalated" in late_tasks.content.decode()
 
-    owner = staff_member(unit)
-    response = queue(client_for(owner), "late")
+
+@pytest.mark.parametrize("tab", ["overdue", "stalled"])
+def test_the_lead_tabs_are_not_offered_to_case_owners(tab: str) -> None:
+    owner = staff_member()
+
+    response = queue(client_for(owner), tab)
+
     assert response.context["tab"] == "mine"
-    assert "late" not in dict(response.context["tabs"])
+    assert tab not in dict(response.context["tabs"])
 
 
 def test_triage_tab_lists_waiting_messages_for_triage_roles() -> None:
@@ -145,7 +154,7 @@ def test_the_queue_pages_fifty_at_a_time() -> None:
     assert 'rel="next"' not in second.content.decode()
 
 
-@pytest.mark.parametrize("tab", ["mine", "unit", "transition", "late"])
+@pytest.mark.parametrize("tab", ["mine", "unit", "transition", "overdue", "stalled"])
 def test_a_queue_page_costs_the_same_queries_for_few_and_many_rows(tab: str) -> None:
     unit = UnitFactory.create()
     lead = staff_member(unit, role=Role.UNIT_LEAD)

@@ -795,3 +795,15 @@ def test_overdue_next_action_is_marked_on_the_case_page() -> None:
     html = client_for(case.owner).get(url("case", case)).content.decode()
 
     assert "status--overdue" in html
+
+
+def test_the_staff_home_links_to_the_work_queue_for_case_handlers_only() -> None:
+    queue_url = reverse("cases:queue")
+
+    handler_home = client_for(staff_member()).get(reverse("accounts:home")).content.decode()
+    analyst_home = (
+        client_for(user_with_role(Role.ANALYST)).get(reverse("accounts:home")).content.decode()
+    )
+
+    assert f'href="{queue_url}"' in handler_home
+    assert f'href="{queue_url}"' not in analyst_home
