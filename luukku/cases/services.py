@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from luukku.accounts.models import Membership, User
 from luukku.accounts.roles import HANDLE_CASES, LEAD_UNIT, ROLE_PERMISSIONS, Role
 from luukku.areas.models import Area
-from luukku.catalogue.models import Service
+from luukku.catalogue.models import Service, ServiceOrganisation
 from luukku.core.identifiers import (
     mask_identity_code,
     validate_business_id,
@@ -1037,11 +1037,34 @@ def open_case_from_request(request: ServiceRequest) -> Case | None:
         service_request=request,
     )
     if request.service is not None:
-        organisation = request.agency_responsible or owner_organisation(unit)
-        add_task(case=case, service=request.service, organisation=organisation, actor=None)
+        organisation = producing_unit(request.service, request.agency_responsible)
+        add_task(
+            case=case,
+            service=request.service,
+            organisation=organisation or owner_organisation(unit),
+            actor=None,
+        )
     else:
         _route_by_text(case, request)
     return case
+
+
+def producing_unit(service: Service, agency: Organisation | None) -> Organisation | None:
+    """Who does the work: the service's producer inside the responsible organisation (its
+    street unit, say), else the responsible organisation itself."""
+    if agency is None:
+        return None
+    producer = (
+        ServiceOrganisation.objects.filter(
+            service=service,
+            role=ServiceOrganisation.Role.PRODUCER,
+            organisation_id__in=organisation_subtree(agency),
+        )
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    return producer.organisation if producer else agency
 
 
 def owner_organisation(unit: Organisation) -> Organisation:

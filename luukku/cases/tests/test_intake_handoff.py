@@ -69,6 +69,13 @@ def test_new_feedback_opens_a_case_with_an_owner_a_task_and_a_public_expected_ti
     assert "Omistaja" not in str(states(request))  # never a person's name in public
 
 
+def test_the_task_goes_to_the_services_producer_inside_the_responsible_organisation(submit, city):
+    service = ServiceFactory.create(producers=[OrganisationFactory.create(), city["streets"]])
+    request = submit(service=service, agency_responsible=city["city"])
+    task = Case.objects.get(service_request=request).tasks.get()
+    assert task.organisation == city["streets"]
+
+
 def test_new_cases_go_round_the_team_by_fewest_open_cases(submit, city):
     service = ServiceFactory.create()
     owners = [
