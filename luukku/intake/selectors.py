@@ -155,7 +155,9 @@ def filter_requests(filters: RequestFilters) -> QuerySet[ServiceRequest]:
 
     queryset = queryset.filter(moderation=ServiceRequest.Moderation.PUBLIC)
     if filters.service_codes:
-        queryset = queryset.filter(service__slug__in=filters.service_codes)
+        # By id rather than through a join on the slug: PostgreSQL then walks the
+        # (service, requested_at) index instead of filtering every request of the period.
+        queryset = queryset.filter(service_id__in=_service_ids(filters.service_codes))
     if filters.start is not None:
         queryset = queryset.filter(requested_at__gte=filters.start)
     if filters.end is not None:
@@ -191,6 +193,13 @@ def filter_requests(filters: RequestFilters) -> QuerySet[ServiceRequest]:
             | Q(address_string__icontains=word)
         )
     return queryset.order_by("-requested_at", "-id")
+
+
+def _service_ids(codes: Sequence[str]) -> list[int]:
+    known = reference.current()
+    if any(code not in known.services_by_slug for code in codes):
+        known = reference.refreshed()
+    return [known.services_by_slug[code].pk for code in codes if code in known.services_by_slug]
 
 
 def _dec(value: float) -> Decimal:
