@@ -43,6 +43,8 @@ from luukku.catalogue.signals import suspend_search_indexing
 from luukku.catalogue.tasks import reindex_services
 from luukku.core.identifiers import validate_business_id
 from luukku.organisations.models import Organisation
+from luukku.router.models import RoutingExample
+from luukku.router.services import load_examples as load_routing_examples
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCE = "demo"
@@ -156,6 +158,12 @@ def load_demo_region(*, with_demo_users: bool = False) -> LoadResult:
         loader.organisations()
         loader.channels()
         loader.services()
+        # Messages the demo's service staff routed: what the service router learns from.
+        added, pairs = load_routing_examples(
+            path=str(DATA_DIR / "handled_messages.csv"), source=RoutingExample.Source.DEMO
+        )
+        result.written += added
+        result.counts["routing examples"] = pairs
         if demo_users_allowed(with_demo_users=with_demo_users):
             loader.users()
             result.users_loaded = True

@@ -469,22 +469,29 @@ def record_example(*, text: str, service: Service, language: str, source: str) -
 def load_examples(*, path: str, source: str) -> tuple[int, int]:
     """Store every (message, service) pair of a labelled CSV file: (added, pairs in the file).
 
-    The file is checked whole before anything is written (`MessageFileError` with line numbers).
+    The file is checked whole before anything is written (`MessageFileError` with line numbers);
+    pairs already stored are left as they are, so loading a file again adds nothing.
     """
+    if source not in RoutingExample.Source.values:
+        raise RouterError("source", f"Unknown example source {source!r}.")
     services = {service.slug: service for service in Service.objects.all()}
     messages = read_messages(path, known_slugs=services)
-    created = total = 0
+    wanted: dict[tuple[str, int], RoutingExample] = {}
     for message in messages:
+        text = _clean_text(message.text)
         for slug in message.slugs:
-            total += 1
-            before = RoutingExample.objects.filter(
-                text=" ".join(message.text.split())[:MAX_TEXT_LENGTH], service=services[slug]
-            ).exists()
-            record_example(
-                text=message.text,
-                service=services[slug],
-                language=message.language,
-                source=source,
+            service = services[slug]
+            wanted.setdefault(
+                (text, service.pk),
+                RoutingExample(
+                    text=text, service=service, language=message.language, source=source
+                ),
             )
-            created += not before
-    return created, total
+    existing = set(
+        RoutingExample.objects.filter(service_id__in={pk for _, pk in wanted}).values_list(
+            "text", "service_id"
+        )
+    )
+    new = [example for key, example in wanted.items() if key not in existing]
+    RoutingExample.objects.bulk_create(new, batch_size=500)
+    return len(new), len(wanted)

@@ -226,6 +226,18 @@ def train(
     return TrainingResult(pipeline=pipeline, parameters=chosen, report=report)
 
 
+def is_stale() -> bool:
+    """Whether the active model predates the catalogue's or the examples' latest change."""
+    active = RouterModel.objects.filter(is_active=True).only("created_at").first()
+    if active is None:
+        return True
+    changes = [
+        Service.objects.aggregate(at=Max("updated_at"))["at"],
+        RoutingExample.objects.aggregate(at=Max("created_at"))["at"],
+    ]
+    return any(changed is not None and changed > active.created_at for changed in changes)
+
+
 # --- storing and loading -------------------------------------------------------------------
 
 

@@ -106,3 +106,16 @@ def test_a_model_signed_with_another_secret_key_is_refused(
     services.forget_loaded_model()
 
     assert services.suggest("kirjastokortti") == []
+
+
+def test_if_stale_trains_only_after_a_change(catalogue: dict[str, Service]) -> None:
+    out = StringIO()
+    call_command("train_router", "--if-stale", "--no-cv", stdout=out)
+    call_command("train_router", "--if-stale", "--no-cv", stdout=out)
+    assert RouterModel.objects.count() == 1
+    assert "up to date" in out.getvalue()
+
+    RoutingExampleFactory.create(text="uusi kirjaviesti", service=catalogue["kirjasto"])
+    call_command("train_router", "--if-stale", "--no-cv", stdout=out)
+
+    assert RouterModel.objects.get(is_active=True).version == 2

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             help="Skip the cross-validation (faster; the report has no accuracy figures).",
         )
         parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help="Train only when no model is active or the catalogue or the examples changed "
+            "after the active one was trained (for `make run`: a second run trains nothing).",
+        )
+        parser.add_argument(
             "--param",
             action="append",
             default=[],
@@ -38,6 +44,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         parameters = _parse_parameters(options["param"])
+        if options["if_stale"] and not training.is_stale():
+            self.stdout.write("The active router model is up to date: nothing to train.")
+            return
         try:
             result = training.train(parameters=parameters, cross_validation=not options["no_cv"])
         except training.TrainingError as error:
