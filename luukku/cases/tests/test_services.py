@@ -557,3 +557,54 @@ def test_splitting_refuses_tasks_of_another_case():
         )
     assert error.value.field == "tasks"
     assert Case.objects.count() == 2
+
+
+# --- closed means closed, and nothing is half-written --------------------------------------
+
+
+def test_a_closed_case_takes_no_new_tasks_or_task_changes():
+    case = CaseFactory.create()
+    task = TaskFactory.create(case=case, done=True)
+    services.close_case(case=case, outcome="solved", actor=None)
+    with pytest.raises(CaseError):
+        services.add_task(
+            case=case, service=ServiceFactory.create(), organisation=case.owner_unit, actor=None
+        )
+    with pytest.raises(CaseError):
+        services.update_task(task=task, actor=None, note="myöhäinen")
+    with pytest.raises(CaseError):
+        services.reopen_case(case=CaseFactory.create(), reason="ei suljettu")
+
+
+def test_a_merged_duplicate_cannot_be_reopened_on_its_own():
+    customer = CustomerFactory.create()
+    duplicate = CaseFactory.create(customer=customer)
+    survivor = CaseFactory.create(customer=customer)
+    services.merge_cases(duplicate=duplicate, survivor=survivor, actor=None, reason="sama")
+    with pytest.raises(CaseError):
+        services.reopen_case(case=duplicate, reason="asiakas soitti")
+
+
+def test_a_failure_after_the_change_leaves_nothing_half_written(monkeypatch):
+    case = CaseFactory.create()
+    first_owner = case.owner
+    unit = UnitFactory.create()
+
+    def broken_notify(**kwargs):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(services, "notify", broken_notify)
+    with pytest.raises(RuntimeError):
+        services.transfer_ownership(
+            case=case, to_owner=staff_member(unit), to_unit=unit, actor=None, reason="x"
+        )
+    case.refresh_from_db()
+    assert (case.owner, case.owner_changes) == (first_owner, 0)
+    assert not case.events.exists()
+
+
+def test_a_task_next_action_cannot_be_in_the_past():
+    task = TaskFactory.create()
+    with pytest.raises(CaseError) as error:
+        services.update_task(task=task, actor=None, next_action_on=in_days(-1))
+    assert error.value.field == "next_action_on"
