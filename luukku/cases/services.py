@@ -41,7 +41,7 @@ from luukku.notifications.models import Notification
 from luukku.notifications.services import notify
 from luukku.organisations.models import Organisation
 from luukku.router import services as router
-from luukku.router.models import RoutingExample
+from luukku.router.models import RoutingExample, TriageItem
 
 from .models import (
     Case,
@@ -1098,6 +1098,46 @@ def _route_by_text(case: Case, request: ServiceRequest) -> None:
         source="intake",
         source_id=request.service_request_id,
     )
+
+
+TRIAGE_SOURCE = "intake"
+
+
+@transaction.atomic
+def decide_triage(*, item: TriageItem, service: Service, actor: User) -> Task | None:
+    """A person chose the service of a message the router was unsure about: the router learns
+    it and, for feedback from intake, the feedback's case gets its task (and the request its
+    service), so the decision reaches the people who do the work."""
+    router.decide_triage(item=item, service=service, decided_by=actor)
+    if item.source != TRIAGE_SOURCE:
+        return None
+    case = (
+        Case.objects.filter(service_request__service_request_id=item.source_id)
+        .select_related("service_request", "owner_unit")
+        .first()
+    )
+    request = case.service_request if case is not None else None
+    if case is None or request is None or case.status != Case.Status.OPEN:
+        return None
+    if request.service_id is None:
+        request.service = service
+        request.save(update_fields=["service", "updated_at"])
+    organisation = (
+        producing_unit(service, request.agency_responsible)
+        or first_producer(service)
+        or owner_organisation(case.owner_unit)
+    )
+    return add_task(case=case, service=service, organisation=organisation, actor=actor)
+
+
+def first_producer(service: Service) -> Organisation | None:
+    """The service's first producer, else its first responsible organisation."""
+    roles = ServiceOrganisation.objects.filter(service=service).select_related("organisation")
+    role = (
+        roles.filter(role=ServiceOrganisation.Role.PRODUCER).order_by("pk").first()
+        or roles.order_by("pk").first()
+    )
+    return role.organisation if role else None
 
 
 def requests_waiting_for_a_case(*, older_than: timedelta, within: timedelta) -> list[int]:

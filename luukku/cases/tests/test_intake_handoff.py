@@ -232,3 +232,22 @@ def test_a_transfer_moves_the_public_handler_to_the_new_unit(submit, city):
     last = request.events.order_by("at", "pk").last()
     assert (last.state, last.handler) == ("handling", "Puistopalvelut")
     assert request.agency_responsible == parks.parent
+
+
+def test_a_triage_decision_gives_the_feedbacks_case_its_task(submit, city, monkeypatch):
+    monkeypatch.setattr(services.router, "suggest", lambda text, **kw: [])
+    request = submit(service=None, agency_responsible=city["city"], title="Outo asia")
+    item = TriageItem.objects.get()
+    service = ServiceFactory.create(producers=[city["streets"]])
+    task = services.decide_triage(item=item, service=service, actor=city["lead"])
+    assert task is not None
+    assert (task.case.service_request, task.service, task.organisation) == (
+        request,
+        service,
+        city["streets"],
+    )
+    item.refresh_from_db()
+    assert item.status == TriageItem.Status.DECIDED
+    request.refresh_from_db()
+    assert request.service == service
+    assert RoutingExample.objects.filter(service=service, source="triage").exists()
