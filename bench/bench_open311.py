@@ -227,7 +227,7 @@ def sample_data(
 
 
 def start_server(
-    env: dict[str, str], port: int, workers: int, log: Path
+    env: dict[str, str], port: int, workers: int, log: Path, threads: int = 1
 ) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return serve_gunicorn(
@@ -238,6 +238,7 @@ def start_server(
         env=env,
         port=port,
         workers=workers,
+        threads=threads,
         log=log,
     )
 
@@ -252,17 +253,23 @@ def serve_gunicorn(
     port: int,
     workers: int,
     log: Path,
+    threads: int = 1,
 ) -> subprocess.Popen[bytes]:
     """Start `app` under gunicorn on loopback and wait until `api_prefix`services.json answers.
 
-    Luukku and the 6Aika reference are served the same way, so their figures compare.
+    Luukku and the 6Aika reference are served the same way, so their figures compare. With
+    `threads` > 1 each worker is a gthread worker: while one thread waits for the database
+    another computes, and connections are kept alive between requests (sync workers close
+    every connection, so each request also pays a new TCP connection).
     """
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise RuntimeError(f"something already listens on 127.0.0.1:{port}: use --port")
     process = subprocess.Popen(  # noqa: S603 - a virtualenv's gunicorn
-        [str(gunicorn), app, f"--workers={workers}",
-         f"--bind=127.0.0.1:{port}", "--worker-class=sync", f"--error-logfile={log}"],
+        [str(gunicorn), app, f"--workers={workers}", f"--bind=127.0.0.1:{port}",
+         *(["--worker-class=gthread", f"--threads={threads}"] if threads > 1
+           else ["--worker-class=sync"]),
+         f"--error-logfile={log}"],
         env=env, cwd=cwd, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -320,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=8311)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="per worker; 1 = sync workers, else gthread"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=5.0)
@@ -349,7 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         ["git", "describe", "--always", "--dirty"],  # noqa: S607
         cwd=ROOT, capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip
-    server = start_server(env, args.port, args.workers, workdir / "gunicorn.log")
+    server = start_server(
+        env, args.port, args.workers, workdir / "gunicorn.log", threads=args.threads
+    )
     try:
         check_answers(base_url, ids[0])
         results = load_open311.measure(
@@ -361,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.redis_url:
             flush_redis(args.redis_url)
     print(f"\ncode measured: commit {server_commit}")
-    print(f"{args.count} requests, {args.workers} gunicorn sync workers, "
+    print(f"{args.count} requests, {args.workers} gunicorn workers × {args.threads} threads, "
           f"{load_open311.CONNECTIONS} connections, {args.runs} runs of {args.duration:.0f} s "
           "(median of the runs)\n")  # fmt: skip
     print(load_open311.format_table(results))

@@ -224,7 +224,13 @@ def sample(database_url: str, ids_file: Path) -> tuple[list[str], list[str], dat
 
 
 def start_reference(
-    checkout: Path, python: Path, database_url: str, port: int, workers: int, log: Path
+    checkout: Path,
+    python: Path,
+    database_url: str,
+    port: int,
+    workers: int,
+    log: Path,
+    threads: int = 1,
 ) -> subprocess.Popen[bytes]:
     return serve_gunicorn(
         python.parent / "gunicorn",
@@ -234,6 +240,7 @@ def start_reference(
         env=_reference_env(database_url),
         port=port,
         workers=workers,
+        threads=threads,
         log=log,
     )
 
@@ -255,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--port", type=int, default=8312)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="per worker; 1 = sync workers, else gthread"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=5.0)
@@ -278,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         window_end=newest, seed=args.seed,
     )  # fmt: skip
     server = start_reference(
-        checkout, python, args.database_url, args.port, args.workers, workdir / "gunicorn.log"
-    )
+        checkout, python, args.database_url, args.port, args.workers,
+        workdir / "gunicorn.log", threads=args.threads,
+    )  # fmt: skip
     try:
         results = load_open311.measure(
             plan, args.scenarios.split(","), args.duration, args.runs, args.warmup,
@@ -289,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     print(
-        f"\n6Aika reference, {args.count} issues, {args.workers} gunicorn sync workers, "
+        f"\n6Aika reference, {args.count} issues, {args.workers} gunicorn workers × "
+        f"{args.threads} threads, "
         f"{load_open311.CONNECTIONS} connections, {args.runs} runs of {args.duration:.0f} s\n"
     )
     print(load_open311.format_table(results))

@@ -128,11 +128,9 @@ def submit_request(
     if len(media_urls) > MAX_MEDIA_URLS:
         raise SubmissionError("media_url", _("Too many media URLs."))
 
+    # A retry is found by the unique (source, key) constraint when its insert fails below, not
+    # by a look-up first: that would cost every first submission a query to find a retry.
     source = idempotency_source_for(api_client=api_client, channel=channel)
-    if idempotency_key:
-        existing = _by_idempotency_key(source, idempotency_key)
-        if existing is not None:
-            return SubmitResult(request=existing, created=False)
 
     request = ServiceRequest(
         service=service,
@@ -183,7 +181,8 @@ def submit_request(
                 )
             break
         except IntegrityError:
-            # Two retries raced: the other one won, and its request is the answer to both.
+            # A retry of a stored submission (or two retries raced and the other one won): the
+            # first request is the answer.
             if idempotency_key:
                 existing = _by_idempotency_key(source, idempotency_key)
                 if existing is not None:
