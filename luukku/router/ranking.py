@@ -63,22 +63,21 @@ class Ranker:
     def probabilities(self, document: Document) -> np.ndarray:
         scores = self._intercept.copy()
         for part in self._parts:
-            counts = Counter(
-                index
-                for index in map(part.vocabulary.get, part.analyse(document))
-                if index is not None
-            )
-            if not counts:
+            indices: list[int] = []
+            counts: list[int] = []
+            lookup = part.vocabulary.get
+            for term, count in Counter(part.analyse(document)).items():
+                index = lookup(term)
+                if index is not None:
+                    indices.append(index)
+                    counts.append(count)
+            if not indices:
                 continue
-            indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            values = np.fromiter(
-                (1.0 + math.log(count) for count in counts.values()),
-                dtype=np.float64,
-                count=len(counts),
-            )
-            values *= part.idf[indices]
+            rows = np.array(indices, dtype=np.intp)
+            values = 1.0 + np.log(np.array(counts, dtype=np.float64))
+            values *= part.idf[rows]
             values *= part.weight / np.sqrt(values @ values)
-            scores += values @ self._weights[indices + part.offset]
+            scores += values @ self._weights[rows + part.offset]
         if self._binary:
             positive = 1.0 / (1.0 + math.exp(-float(scores[0])))
             return np.array([1.0 - positive, positive])

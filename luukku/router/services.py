@@ -121,6 +121,8 @@ class _Loaded:
     catalogue: _Catalogue | None
     checked_at: float
     error: str = ""
+    # Read from settings when loaded: a settings look-up per suggestion costs more than scoring.
+    cache_seconds: float = DEFAULT_CACHE_SECONDS
 
 
 _lock = threading.Lock()
@@ -143,18 +145,20 @@ def _current() -> _Loaded:
     global _loaded
     loaded = _loaded
     now = time.monotonic()
-    if loaded is not None and now - loaded.checked_at < _cache_seconds():
+    if loaded is not None and now - loaded.checked_at < loaded.cache_seconds:
         return loaded
     with _lock:
         loaded = _loaded
-        if loaded is not None and now - loaded.checked_at < _cache_seconds():
+        if loaded is not None and now - loaded.checked_at < loaded.cache_seconds:
             return loaded
         active = RouterModel.objects.filter(is_active=True).values_list("pk", flat=True).first()
         if loaded is not None and loaded.model_id == active:
             loaded.checked_at = now
+            loaded.cache_seconds = _cache_seconds()
             loaded.catalogue = _load_catalogue() if active is not None else None
             return loaded
         _loaded = _load(active, now)
+        _loaded.cache_seconds = _cache_seconds()
         return _loaded
 
 
