@@ -179,9 +179,7 @@ def case_for_page(reference: str) -> Case | None:
     events = CaseEvent.objects.select_related("actor", "from_owner", "to_owner", "task").order_by(
         "at", "pk"
     )
-    consents = Consent.objects.select_related("organisation", "recorded_by").order_by(
-        "given_at", "pk"
-    )
+    consents = Consent.objects.select_related("organisation").order_by("given_at", "pk")
     return (
         Case.objects.select_related("customer", "owner", "owner_unit", "merged_into")
         .prefetch_related(
@@ -190,7 +188,6 @@ def case_for_page(reference: str) -> Case | None:
             Prefetch("notes", queryset=notes),
             Prefetch("events", queryset=events),
             Prefetch("consents", queryset=consents),
-            "merged_cases",
         )
         .filter(reference=reference)
         .first()

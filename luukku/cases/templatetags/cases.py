@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -13,13 +14,16 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
-@register.simple_tag
-def next_action(on: date | None) -> SafeString | str:
-    """The date, marked overdue (in words too, not only by colour) or due today."""
+@register.simple_tag(takes_context=True)
+def next_action(context: Any, on: date | None) -> SafeString | str:
+    """The date (d.m.yyyy as everywhere in Finland), marked overdue (in words too, not only by
+    colour) or due today. Today is read once per page: a queue renders this for every row."""
     if on is None:
         return "–"
-    shown = formats.date_format(on, "j.n.Y")
-    today = timezone.localdate()
+    today = context.render_context.get("cases_today")
+    if today is None:
+        today = context.render_context["cases_today"] = timezone.localdate()
+    shown = f"{on.day}.{on.month}.{on.year}"
     if on < today:
         return format_html(
             '<span class="status--overdue">{} <span class="tag">{}</span></span>',
