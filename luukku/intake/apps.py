@@ -16,12 +16,20 @@ class IntakeConfig(AppConfig):
         from luukku.areas.models import Area  # noqa: PLC0415
         from luukku.catalogue.models import Service, ServiceOrganisation, ServiceText  # noqa: PLC0415
         from luukku.intake import reference, tasks  # noqa: PLC0415
-        from luukku.intake.models import ServiceAttribute  # noqa: PLC0415
+        from luukku.intake.models import ApiClient, ServiceAttribute  # noqa: PLC0415
         from luukku.organisations.models import Organisation  # noqa: PLC0415
 
         tasks.connect()
         # The process's copy of the catalogue data the Open311 API names (reference.py).
-        models = (Service, ServiceText, ServiceAttribute, ServiceOrganisation, Organisation, Area)
+        models = (
+            Service,
+            ServiceText,
+            ServiceAttribute,
+            ServiceOrganisation,
+            Organisation,
+            Area,
+            ApiClient,
+        )
         for model in models:
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -61,7 +61,14 @@ class ApiClient(models.Model):
         related_name="api_clients",
         verbose_name=_("organisation"),
     )
-    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    is_active = models.BooleanField(
+        default=True,
+        help_text=_(
+            "A deactivated key is refused at once by this server and within a minute by the "
+            "others (they keep a copy of the keys; OPEN311_REFERENCE_TTL)."
+        ),
+        verbose_name=_("active"),
+    )
     throttle_rate = models.CharField(
         max_length=20,
         blank=True,

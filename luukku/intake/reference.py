@@ -1,4 +1,5 @@
-"""A per-process copy of the catalogue data every Open311 answer and submission names.
+"""A per-process copy of the catalogue data every Open311 answer and submission names, and
+of the API clients whose keys every submission checks.
 
 A region has tens of services and a few hundred organisations; every GET names some of them and
 every POST checks its service, its questions (attributes) and who is responsible for it. Reading
@@ -7,7 +8,10 @@ them per request cost more than the request's own query, so each app server keep
 Freshness: a process forgets its copy when it saves one of these models itself (apps.py
 connects the receivers), and re-reads it after `OPEN311_REFERENCE_TTL` seconds in any case, so
 a change made in another process (the admin, an import) reaches every server within that time.
-A request naming a service or organisation the copy does not know re-reads it at once.
+A request naming a service or organisation the copy does not know re-reads it at once. So
+does a key the copy does not know (one query for that key, not a re-read of everything: a
+client guessing keys must not make the server reload its copy), while a key deactivated in
+another process still works there for at most the TTL: the admin says so.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from django.conf import settings
 from luukku.catalogue.models import Service, ServiceOrganisation, ServiceText
 from luukku.organisations.models import Organisation
 
-from .models import ServiceAttribute
+from .models import ApiClient, ServiceAttribute
 
 # The attribute of a cached Service that holds its names by language.
 NAME_TEXTS = "prefetched_name_texts"
@@ -34,6 +38,7 @@ class Reference:
     roles: dict[int, list[ServiceOrganisation]]  # by service id, with their organisations
     organisations: dict[int, Organisation]  # with their municipality
     municipalities: dict[str, Organisation]  # a municipality's own top-level organisation
+    api_clients: dict[str, ApiClient]  # the active ones, by the hash of their key
     loaded_at: float
 
     def knows(self, *, service_id: int | None = None, organisation_id: int | None = None) -> bool:
@@ -94,6 +99,7 @@ def _load(now: float) -> Reference:
             and area.area_type == area.Type.MUNICIPALITY
         ):
             municipalities.setdefault(area.code, organisation)
+    api_clients = {client.key_hash: client for client in ApiClient.objects.filter(is_active=True)}
     return Reference(
         services=services,
         services_by_slug={service.slug: service for service in services.values()},
@@ -101,5 +107,6 @@ def _load(now: float) -> Reference:
         roles=roles,
         organisations=organisations,
         municipalities=municipalities,
+        api_clients=api_clients,
         loaded_at=now,
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from luukku.catalogue.models import ServiceOrganisation
 from luukku.catalogue.tests.factories import OrganisationFactory, ServiceFactory
 from luukku.intake import services
-from luukku.intake.models import ServiceAttribute, ServiceRequest
+from luukku.intake.models import ApiClient, ServiceAttribute, ServiceRequest
 from luukku.intake.tests.factories import (
     ApiClientFactory,
     ServiceAttributeFactory,
@@ -305,10 +305,20 @@ def test_post_without_a_valid_api_key_is_403(client, service, key, fmt):
 
 
 def test_a_deactivated_key_is_refused(client, service, api_client):
+    data = {"api_key": api_client.raw_key, "service_code": "katuvalot", "description": "x"}
+    assert post(client, **data).status_code == 200  # the server now holds a copy of the key
     api_client.is_active = False
     api_client.save()
-    response = post(client, api_key=api_client.raw_key, service_code="katuvalot", description="x")
-    assert response.status_code == 403
+    assert post(client, **data).status_code == 403
+
+
+def test_a_key_issued_after_the_server_read_its_copy_works_at_once(client, service, api_client):
+    data = {"api_key": api_client.raw_key, "service_code": "katuvalot", "description": "x"}
+    assert post(client, **data).status_code == 200
+    newer = ApiClient(name="Issued by another server")
+    raw_key = newer.set_new_key()
+    ApiClient.objects.bulk_create([newer])  # as another process would: no signal here
+    assert post(client, **{**data, "api_key": raw_key}).status_code == 200
 
 
 @pytest.mark.parametrize(
