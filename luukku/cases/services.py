@@ -1034,6 +1034,7 @@ def open_case_from_request(request: ServiceRequest) -> Case | None:
         owner=owner,
         owner_unit=unit,
         actor=None,
+        customer=_customer_of(request),
         service_request=request,
     )
     if request.service is not None:
@@ -1065,6 +1066,21 @@ def producing_unit(service: Service, agency: Organisation | None) -> Organisatio
         .first()
     )
     return producer.organisation if producer else agency
+
+
+def _customer_of(request: ServiceRequest) -> Customer | None:
+    """The person who left contact details, as a new customer (feedback carries no identity
+    code, so nobody is matched by name); None for anonymous feedback."""
+    name = f"{request.first_name} {request.last_name}".strip() or request.email
+    if not name:
+        return None
+    return find_or_create_customer(
+        kind=Customer.Kind.PERSON,
+        name=name,
+        email=request.email,
+        phone=request.phone,
+        language=_request_language(request),
+    )
 
 
 def owner_organisation(unit: Organisation) -> Organisation:

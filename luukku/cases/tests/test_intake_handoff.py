@@ -76,6 +76,26 @@ def test_the_task_goes_to_the_services_producer_inside_the_responsible_organisat
     assert task.organisation == city["streets"]
 
 
+def test_the_person_who_left_contact_details_becomes_the_customer(submit, city):
+    request = submit(
+        service=ServiceFactory.create(),
+        agency_responsible=city["city"],
+        first_name="Maija",
+        last_name="Meikäläinen",
+        email="maija@example.fi",
+        locale="sv",
+    )
+    customer = Case.objects.get(service_request=request).customer
+    assert customer is not None
+    assert (customer.name, customer.email, customer.language) == (
+        "Maija Meikäläinen",
+        "maija@example.fi",
+        "sv",
+    )
+    anonymous = submit(service=ServiceFactory.create(), agency_responsible=city["city"])
+    assert Case.objects.get(service_request=anonymous).customer is None
+
+
 def test_new_cases_go_round_the_team_by_fewest_open_cases(submit, city):
     service = ServiceFactory.create()
     owners = [
