@@ -164,8 +164,8 @@ def request_dict(
 def discovery_dict(base_url: str, changeset: str) -> dict[str, Any]:
     return {
         "changeset": changeset,
-        "contact": getattr(settings, "OPEN311_CONTACT", ""),
-        "key_service": getattr(settings, "OPEN311_KEY_SERVICE", ""),
+        "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE,
         "endpoints": [
             {
                 "specification": SPECIFICATION_URL,

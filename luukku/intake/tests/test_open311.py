@@ -67,9 +67,13 @@ def post(client, fmt="json", headers=None, **data):
 # Discovery and services
 
 
-def test_discovery_lists_the_endpoint_with_both_formats(client):
+def test_discovery_lists_the_endpoint_with_both_formats(client, settings):
+    settings.OPEN311_CONTACT = "Luukku-tuki, luukku@pohjois-savo.example"
+    settings.OPEN311_KEY_SERVICE = "Hae avain: https://luukku.pohjois-savo.example/avain"
     response, data = get_json(client, "discovery")
     assert response.status_code == 200
+    assert data["contact"] == "Luukku-tuki, luukku@pohjois-savo.example"
+    assert data["key_service"] == "Hae avain: https://luukku.pohjois-savo.example/avain"
     endpoint = data["endpoints"][0]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"] == "http://testserver/open311/v2/"
@@ -795,12 +799,21 @@ def test_a_body_that_cannot_be_read_is_a_georeport_400(client, service, api_clie
     assert response.status_code == 400
     assert json.loads(response.content)[0]["code"] == 400
     response = client.post(
-        f"{BASE}/requests.xml",
-        data=b"--broken",
+        f"{BASE}/requests.xml", data=b"x", content_type="multipart/form-data"
+    )  # no boundary: the parts cannot be told apart
+    assert response.status_code == 400
+    assert "could not be read" in parse_xml(response.content).findtext("error/description")
+
+
+def test_a_multipart_body_with_no_complete_part_is_read_as_empty(client, service):
+    response = client.post(
+        f"{BASE}/requests.json",
+        data=b'--nothing\r\nContent-Disposition: form-data; name="api_key"\r\n',
         content_type="multipart/form-data; boundary=nothing",
     )
-    assert response.status_code in (400, 403)
-    assert parse_xml(response.content).tag == "errors"
+    # Nothing arrived, not even the key: the answer says what is missing.
+    assert response.status_code == 403
+    assert json.loads(response.content)[0]["description"] == "api_key is required."
 
 
 def test_control_characters_in_a_customers_text_keep_the_xml_well_formed(client, service):
