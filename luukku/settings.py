@@ -163,6 +163,16 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 # Open311 (6Aika Issue Reporting API): the jurisdictions this server answers for, whether a
 # client must name one, the moderation state new feedback starts in, and the API throttles.
 OPEN311_JURISDICTIONS = env_list("OPEN311_JURISDICTIONS", ["pohjois-savo.fi"])
+# Service Discovery's `contact` (who answers questions about the API) and `key_service` (how a
+# developer gets an api_key). Set both for a real installation.
+OPEN311_CONTACT = os.environ.get(
+    "OPEN311_CONTACT", "The region's one-stop shop (Luukku) administrators"
+)
+OPEN311_KEY_SERVICE = os.environ.get(
+    "OPEN311_KEY_SERVICE",
+    "Ask the region's Luukku administrators for a key for your application; keys are issued "
+    "per application (manage.py create_api_key NAME).",
+)
 OPEN311_JURISDICTION_REQUIRED = env_bool("OPEN311_JURISDICTION_REQUIRED", default=False)
 INTAKE_DEFAULT_MODERATION = os.environ.get("INTAKE_DEFAULT_MODERATION", "public")
 # Seconds an app server keeps its copy of services and organisations for the Open311 answers.
