@@ -278,8 +278,8 @@ def open_case(
         _tell(
             owner,
             kind="case_assigned",
-            subject=_("New case for you: %(case)s") % {"case": case},
-            body=_("You are the responsible owner of case %(case)s.") % {"case": case},
+            subject=_("New case for you: %(case)s") % {"case": case.reference},
+            body=_("You are the responsible owner of case %(case)s.") % {"case": case.reference},
             dedupe_key=f"case-assigned:{case.pk}:{owner.pk}:0",
         )
     if service_request is not None:
@@ -392,7 +392,7 @@ def update_task(
         _tell(
             case.owner,
             kind="task_finished",
-            subject=_("A task of %(case)s is finished") % {"case": case},
+            subject=_("A task of %(case)s is finished") % {"case": case.reference},
             body=_("%(service)s: %(status)s. Decide the next step of the case.")
             % {"service": task.service.name(), "status": task.get_status_display()},
             channels=(Notification.Channel.IN_APP,),
@@ -423,7 +423,7 @@ def _tell_assignee(task: Task, assignee: User) -> None:
         kind="task_assigned",
         subject=_("New task for you: %(case)s") % {"case": task.case.reference},
         body=_("You are assigned %(service)s in case %(case)s.")
-        % {"service": task.service.name(), "case": task.case},
+        % {"service": task.service.name(), "case": task.case.reference},
         dedupe_key=f"task-assigned:{task.pk}:{assignee.pk}:{task.last_activity_at:%Y%m%d%H%M%S%f}",
     )
 
@@ -478,7 +478,7 @@ def transfer_ownership(
             kind="case_assigned",
             subject=_("Case %(case)s is now yours") % {"case": case.reference},
             body=_("You are the responsible owner of case %(case)s. Reason: %(reason)s")
-            % {"case": case, "reason": reason},
+            % {"case": case.reference, "reason": reason},
             dedupe_key=f"case-assigned:{case.pk}:{to_owner.pk}:{case.owner_changes}",
         )
     _progress_intake(
@@ -569,7 +569,7 @@ def record_customer_update(*, case: Case, body: str, channel: str) -> CaseEvent:
         kind="customer_update",
         subject=_("The customer of %(case)s got in touch") % {"case": case.reference},
         body=_("New message in case %(case)s (%(channel)s).")
-        % {"case": case, "channel": Channel(channel).label},
+        % {"case": case.reference, "channel": Channel(channel).label},
         dedupe_key=f"customer-update:{event.pk}",
     )
     return event
@@ -784,7 +784,8 @@ def reopen_case(*, case: Case, reason: str, actor: User | None = None) -> Case:
         case.owner,
         kind="case_reopened",
         subject=_("Case %(case)s was reopened") % {"case": case.reference},
-        body=_("Case %(case)s is open again: %(reason)s") % {"case": case, "reason": reason},
+        body=_("Case %(case)s is open again: %(reason)s")
+        % {"case": case.reference, "reason": reason},
         dedupe_key=f"case-reopened:{case.pk}:{case.last_activity_at:%Y%m%d%H%M%S%f}",
     )
     request = case.service_request
@@ -1286,7 +1287,7 @@ def escalate_due_work(*, now: datetime | None = None) -> list[CaseEvent]:
         _tell_leads(
             case.owner_unit,
             case=case,
-            label=str(case),
+            label=case.reference,
             reasons=reasons,
             key=f"case:{case.pk}",
             now=now,
@@ -1356,7 +1357,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
     for case, reasons in late_cases:
         units[case.owner_unit_id] = case.owner_unit
         lines_by_unit.setdefault(case.owner_unit_id, []).append(
-            f"- {case}: {_reason_text(reasons)}"
+            f"- {case.reference}: {_reason_text(reasons)}"
         )
     for task, reasons in late_tasks:
         units[task.organisation_id] = task.organisation
@@ -1452,6 +1453,8 @@ def _tell(
     dedupe_key: str,
     channels: Sequence[str] = (Notification.Channel.IN_APP, Notification.Channel.EMAIL),
 ) -> None:
+    """Notify in-app and by e-mail. Messages name cases by number only: an e-mail leaves the
+    system, and a title or a customer's words may carry personal or health data."""
     for channel in channels:
         notify(
             kind=kind,

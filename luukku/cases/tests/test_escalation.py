@@ -151,3 +151,18 @@ def test_a_finished_task_stops_counting(unit, lead):
     services.update_task(task=task, actor=None, status=Task.Status.DONE)
     _cases, late_tasks = services.late_work(now=timezone.now())
     assert late_tasks == []
+
+
+def test_messages_name_the_case_by_number_never_by_its_title(unit, lead):
+    case = CaseFactory.create(
+        owner_unit=unit, title="Maija Virtasen päihdeongelma", last_activity_at=days_ago(9)
+    )
+    services.escalate_due_work()
+    services.send_daily_digest()
+    services.record_customer_update(case=case, body="Soitin taas", channel="phone")
+    texts = " ".join(
+        subject + body for subject, body in Notification.objects.values_list("subject", "body")
+    )
+    assert case.reference in texts
+    assert "Virtasen" not in texts
+    assert "Soitin taas" not in texts
