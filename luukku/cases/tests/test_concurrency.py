@@ -7,13 +7,17 @@ has no row locks and serialises writers on the whole file, so the race cannot ha
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from luukku.accounts.roles import Role
 from luukku.cases import services
 from luukku.cases.models import Case, CaseEvent
 from luukku.cases.services import OwnershipConflict
+from luukku.notifications.models import Notification
 
 from .factories import CaseFactory, staff_member
 
@@ -147,3 +151,17 @@ def test_many_transfers_with_fresh_reads_keep_the_count_and_the_chain():
     assert seen_owners
     assert all(owner is not None for owner in seen_owners)
     assert set(seen_owners) <= {first_owner.pk, *(t.pk for t in targets)}
+
+
+def test_overlapping_escalation_runs_escalate_each_case_once():
+    lead_unit = CaseFactory.create().owner_unit
+    lead = staff_member(lead_unit, Role.UNIT_LEAD)
+    stale = timezone.now() - timedelta(days=9)
+    late = [CaseFactory.create(owner_unit=lead_unit, last_activity_at=stale) for _ in range(5)]
+
+    results = run_in_threads(lambda i: len(services.escalate_due_work()), count=4)
+
+    assert sum(results) == len(late)
+    for case in late:
+        assert case.events.filter(kind=CaseEvent.Kind.ESCALATED).count() == 1
+    assert Notification.objects.filter(recipient=lead, kind="escalation").count() == 2 * len(late)
