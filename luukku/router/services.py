@@ -45,15 +45,11 @@ from luukku.organisations.models import Organisation
 from .messages_csv import read_messages
 from .models import MAX_TEXT_LENGTH, RouterModel, RoutingExample, TriageItem
 from .ranking import Ranker
-from .training import ModelRefused, load_pipeline
+from .training import ModelRefused, load_pipeline, triage_limits
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SECONDS = 30.0
-# Below this probability for the best service, or with the second this close behind it, a person
-# decides (tuned by cross-validation on the demo's handled messages: docs/decisions/0004-router.md).
-DEFAULT_TRIAGE_THRESHOLD = 0.45
-DEFAULT_TRIAGE_MARGIN = 0.10
 
 _REGION_WIDE_TYPES = frozenset(
     {
@@ -369,8 +365,7 @@ def needs_triage(suggestions: list[Suggestion]) -> bool:
     """True when a person should pick the service: nothing suggested, or the best is unsure."""
     if not suggestions:
         return True
-    threshold = float(getattr(settings, "ROUTER_TRIAGE_THRESHOLD", DEFAULT_TRIAGE_THRESHOLD))
-    margin = float(getattr(settings, "ROUTER_TRIAGE_MARGIN", DEFAULT_TRIAGE_MARGIN))
+    threshold, margin = triage_limits()
     best = suggestions[0].confidence
     if best < threshold:
         return True

@@ -2,8 +2,9 @@
 
 The training set is the catalogue's own texts (names, summaries, descriptions split into
 sentences, keywords; fi/sv/en) plus every `RoutingExample` (demo handled cases, handled cases,
-triage decisions). Messages written by customers count more than catalogue snippets
-(`message_weight`), because they look like what the router will be asked.
+triage decisions). `message_weight` weighs customers' messages against catalogue snippets and
+`lemma_weight` the lemma view against the character n-grams; both were chosen by the
+cross-validation below (docs/decisions/0005-router.md).
 
 Cross-validation holds out customer messages only: the catalogue is always in the training part,
 and a fold's messages are never seen by the model that scores them. With no messages yet, the
@@ -40,14 +41,18 @@ ALGORITHM = "tfidf(char_wb 3-5 + simplemma lemmas) + multinomial logistic regres
 
 DEFAULT_PARAMETERS: dict[str, Any] = {
     "C": 20.0,
-    "message_weight": 3.0,
+    "message_weight": 1.0,
     "char_min_n": 3,
     "char_max_n": 5,
     "char_weight": 1.0,
-    "lemma_weight": 1.0,
+    "lemma_weight": 0.6,
     "min_df": 1,
 }
 CV_FOLDS = 5
+# Below this probability for the best service, or with the second this close behind it, a person
+# decides (settings ROUTER_TRIAGE_THRESHOLD and ROUTER_TRIAGE_MARGIN override them).
+DEFAULT_TRIAGE_THRESHOLD = 0.45
+DEFAULT_TRIAGE_MARGIN = 0.10
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CATALOGUE_KINDS = (
@@ -143,19 +148,49 @@ def fit(examples: Sequence[Example], parameters: dict[str, Any]) -> Pipeline:
     return pipeline
 
 
-def top_k_hits(pipeline: Pipeline, examples: Sequence[Example], k: int = 3) -> tuple[int, int]:
-    """(top-1 hits, top-k hits) of the pipeline on the examples."""
+@dataclass
+class Hits:
+    """How a model ranked held-out examples, and how sure it was."""
+
+    total: int = 0
+    top1: int = 0
+    top3: int = 0
+    confident: int = 0
+    confident_top1: int = 0
+
+    def add(self, other: Hits) -> None:
+        for name in ("total", "top1", "top3", "confident", "confident_top1"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def score(pipeline: Pipeline, examples: Sequence[Example]) -> Hits:
+    """Top-1/top-3 hits, and how many the router would route without triage (and rightly)."""
+    hits = Hits()
     if not examples:
-        return 0, 0
+        return hits
+    threshold, margin = triage_limits()
     probabilities = pipeline.predict_proba([example.document for example in examples])
     classes = list(pipeline.classes_)
-    ranked = np.argsort(-probabilities, axis=1)[:, :k]
-    top1 = topk = 0
-    for row, example in zip(ranked, examples, strict=True):
+    ranked = np.argsort(-probabilities, axis=1)[:, :3]
+    for row, scores, example in zip(ranked, probabilities, examples, strict=True):
         slugs = [classes[index] for index in row]
-        top1 += slugs[0] == example.slug
-        topk += example.slug in slugs
-    return top1, topk
+        hits.total += 1
+        hits.top1 += slugs[0] == example.slug
+        hits.top3 += example.slug in slugs
+        best = float(scores[row[0]])
+        second = float(scores[row[1]]) if len(row) > 1 else 0.0
+        if best >= threshold and best - second >= margin:
+            hits.confident += 1
+            hits.confident_top1 += slugs[0] == example.slug
+    return hits
+
+
+def triage_limits() -> tuple[float, float]:
+    """(threshold, margin) of `services.needs_triage`, from settings."""
+    return (
+        float(getattr(settings, "ROUTER_TRIAGE_THRESHOLD", DEFAULT_TRIAGE_THRESHOLD)),
+        float(getattr(settings, "ROUTER_TRIAGE_MARGIN", DEFAULT_TRIAGE_MARGIN)),
+    )
 
 
 def cross_validate(
@@ -176,21 +211,22 @@ def cross_validate(
         if smallest >= CV_FOLDS
         else KFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
     )
-    top1 = top3 = total = 0
+    hits = Hits()
     for train_index, test_index in splitter.split(held_out_pool, labels):
         train = fixed + [held_out_pool[i] for i in train_index]
         test = [held_out_pool[i] for i in test_index]
-        pipeline = fit(train, parameters)
-        hits1, hits3 = top_k_hits(pipeline, test)
-        top1 += hits1
-        top3 += hits3
-        total += len(test)
+        hits.add(score(fit(train, parameters), test))
     return {
         "basis": basis,
         "folds": CV_FOLDS,
-        "n": total,
-        "top1": round(top1 / total, 4),
-        "top3": round(top3 / total, 4),
+        "n": hits.total,
+        "top1": round(hits.top1 / hits.total, 4),
+        "top3": round(hits.top3 / hits.total, 4),
+        # Routed without a person (confident enough), and how often that routing was right.
+        "routed_without_triage": round(hits.confident / hits.total, 4),
+        "top1_when_routed_without_triage": round(hits.confident_top1 / hits.confident, 4)
+        if hits.confident
+        else None,
     }
 
 
