@@ -19,7 +19,7 @@ def test_the_home_needs_a_login(client):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_a_customer_service_agent_sees_the_role_and_no_tools(client):
+def test_a_customer_service_agent_sees_the_role_and_only_the_case_work_queue(client):
     organisation = OrganisationFactory.create(name_fi="Iisalmen kaupunki")
     client.force_login(user_with_role(Role.CUSTOMER_SERVICE_AGENT, organisation))
 
@@ -28,7 +28,8 @@ def test_a_customer_service_agent_sees_the_role_and_no_tools(client):
     html = response.content.decode()
     assert "<td>asiakaspalvelija</td>" in html
     assert "Iisalmen kaupunki" in html
-    assert "Roolisi eivät vielä avaa henkilöstön työkaluja." in html
+    assert reverse("cases:queue") in html
+    assert "Roolisi eivät vielä avaa henkilöstön työkaluja." not in html
     assert reverse("admin:index") not in html
     assert reverse("catalogue_staff:alliance") not in html
 
