@@ -64,6 +64,12 @@ TABS = {
 }
 
 
+# The case page holds several forms; their field ids must not collide (both have a "reason").
+NOTE_IDS = "note_%s"
+NEXT_ACTION_IDS = "next_%s"
+TAKE_IDS = "take_%s"
+
+
 def _staff(request: HttpRequest) -> User:
     """The logged-in staff member (every view here is behind require_org_permission)."""
     return cast(User, request.user)
@@ -230,16 +236,17 @@ def _render_case(
         "events": event_rows,
         "consents": [c for c in case.consents.all() if access.may_manage],
         "note_form": forms_in_error.get("note")
-        or (NoteForm(tasks=writable_tasks) if access.is_team_member else None),
+        or (NoteForm(tasks=writable_tasks, auto_id=NOTE_IDS) if access.is_team_member else None),
         "next_action_form": forms_in_error.get("next_action")
         or (
-            NextActionForm(initial={"on": case.next_action_on})
+            NextActionForm(initial={"on": case.next_action_on}, auto_id=NEXT_ACTION_IDS)
             if is_open and access.may_manage
             else None
         ),
         "take_form": forms_in_error.get("take")
         or (
             TakeOwnershipForm(
+                auto_id=TAKE_IDS,
                 units=units,
                 initial={"expected_owner": case.owner_id, "unit": _preferred_unit(case, access)},
             )
@@ -275,7 +282,7 @@ def add_note(request: HttpRequest, reference: str) -> HttpResponse:
     writable = [
         task for task in access.visible_tasks(case.tasks.all()) if access.sees_task_content(task)
     ]
-    form = NoteForm(request.POST, tasks=writable)
+    form = NoteForm(request.POST, tasks=writable, auto_id=NOTE_IDS)
     if form.is_valid():
         data = form.cleaned_data
         author_unit = _acting_unit(case, access, data["task"])
@@ -317,7 +324,7 @@ def _acting_unit(case: Case, access: CaseAccess, task: Task | None) -> Organisat
 def set_next_action(request: HttpRequest, reference: str) -> HttpResponse:
     case, access = _case_and_access(request, reference)
     _require(access.may_manage)
-    form = NextActionForm(request.POST)
+    form = NextActionForm(request.POST, auto_id=NEXT_ACTION_IDS)
     if form.is_valid():
         try:
             services.set_next_action(
@@ -340,7 +347,7 @@ def set_next_action(request: HttpRequest, reference: str) -> HttpResponse:
 def take_ownership(request: HttpRequest, reference: str) -> HttpResponse:
     case, access = _case_and_access(request, reference)
     _require(access.is_team_member)
-    form = TakeOwnershipForm(request.POST, units=_units(access.viewer))
+    form = TakeOwnershipForm(request.POST, units=_units(access.viewer), auto_id=TAKE_IDS)
     if form.is_valid():
         try:
             services.transfer_ownership(

@@ -3,6 +3,7 @@ and the case page's fixed query count."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -807,3 +808,16 @@ def test_the_staff_home_links_to_the_work_queue_for_case_handlers_only() -> None
 
     assert f'href="{queue_url}"' in handler_home
     assert f'href="{queue_url}"' not in analyst_home
+
+
+def test_the_case_page_has_no_duplicate_ids_with_every_form_shown() -> None:
+    case = CaseFactory.create()
+    TaskFactory.create(case=case, organisation=case.owner_unit)
+    colleague = staff_member(case.owner_unit)
+
+    html = client_for(colleague).get(url("case", case)).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert "take_reason" in ids
+    assert "next_reason" in ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

@@ -19,6 +19,8 @@ from luukku.accessibility.models import AccessibilityFeedback
 from luukku.accessibility.tests.factories import received_feedback
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
+from luukku.cases.models import Case
+from luukku.cases.tests.factories import CaseFactory, NoteFactory, TaskFactory
 from luukku.catalogue.models import Service
 from luukku.catalogue.tests.page_data import build_page_catalogue
 from luukku.intake.models import ServiceRequest
@@ -150,6 +152,48 @@ def staff_merge_duplicate(page: Page, base: str, language: str) -> None:
     page.wait_for_selector(".error-summary")
 
 
+def log_in_as_case_owner(page: Page, base: str) -> Case:
+    """A case owner's session in the browser, and an open case with a task and a note."""
+    case = CaseFactory.create(title="Muutto Kuopioon")
+    TaskFactory.create(case=case)
+    NoteFactory.create(case=case)
+    client = Client()
+    client.force_login(case.owner)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "url": base,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            }
+        ]
+    )
+    return case
+
+
+def staff_case_queue(page: Page, base: str, language: str) -> None:
+    log_in_as_case_owner(page, base)
+    open_page(page, base + path("cases:queue", language))
+
+
+def staff_case_page(page: Page, base: str, language: str) -> None:
+    case = log_in_as_case_owner(page, base)
+    open_page(page, base + path("cases:case", language, case.reference))
+
+
+def staff_case_transfer(page: Page, base: str, language: str) -> None:
+    case = log_in_as_case_owner(page, base)
+    open_page(page, base + path("cases:transfer", language, case.reference))
+
+
+def staff_case_open_with_errors(page: Page, base: str, language: str) -> None:
+    log_in_as_case_owner(page, base)
+    open_page(page, base + path("cases:open", language))
+    page.fill("#id_identity_code", "131052-308X")
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+
+
 PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "home": visit("catalogue:home"),
     "search-form": visit("catalogue:search"),
@@ -179,6 +223,10 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "public-feedback-status-closed": feedback_closed_status,
     "public-feedback-find-not-found": visit("intake_public:find", query="?code=000000-XXXXXX"),
     "staff-merge-duplicate": staff_merge_duplicate,
+    "staff-case-queue": staff_case_queue,
+    "staff-case-page": staff_case_page,
+    "staff-case-transfer": staff_case_transfer,
+    "staff-case-open-with-errors": staff_case_open_with_errors,
 }
 
 
