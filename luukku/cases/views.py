@@ -421,7 +421,11 @@ def revoke_consent(request: HttpRequest, reference: str, consent_id: int) -> Htt
     )
     if consent is None:
         raise Http404
-    services.revoke_consent(consent=consent, actor=_staff(request))
+    try:
+        services.revoke_consent(consent=consent, actor=_staff(request))
+    except CaseError as error:  # revoked by someone else a moment ago
+        messages.info(request, error.message)
+        return _case_url(case)
     messages.success(
         request,
         _("The consent of %(organisation)s was revoked.")
@@ -773,10 +777,15 @@ def triage_item(request: HttpRequest, item_id: int) -> HttpResponse:
         raise Http404
     form = TriageDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        router_services.decide_triage(
-            item=item, service=form.cleaned_data["service"], decided_by=_staff(request)
-        )
-        messages.success(request, _("The service was chosen; the router learns from it."))
+        try:
+            router_services.decide_triage(
+                item=item, service=form.cleaned_data["service"], decided_by=_staff(request)
+            )
+        except router_services.RouterError:
+            # Someone else decided it between this page and the click: theirs stands.
+            messages.info(request, _("Someone else already chose the service for this message."))
+        else:
+            messages.success(request, _("The service was chosen; the router learns from it."))
         return redirect(f"{reverse('cases:queue')}?tab=triage")
     return render(
         request,

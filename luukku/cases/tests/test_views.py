@@ -821,3 +821,33 @@ def test_the_case_page_has_no_duplicate_ids_with_every_form_shown() -> None:
     assert "take_reason" in ids
     assert "next_reason" in ids
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_a_triage_decision_lost_to_someone_else_says_so(monkeypatch) -> None:
+    item = TriageItem.objects.create(text="Katuvalo", source="test", source_id="9")
+    service = ServiceFactory.create(slug="katuvalot")
+    agent = user_with_role(Role.CUSTOMER_SERVICE_AGENT, UnitFactory.create())
+
+    def decided_meanwhile(**kwargs: object) -> None:
+        raise views.router_services.RouterError("item", "This message has already been routed.")
+
+    monkeypatch.setattr(views.router_services, "decide_triage", decided_meanwhile)
+
+    response = client_for(agent).post(
+        url("triage_item", None, item.pk), {"service": service.slug}, follow=True
+    )
+
+    assert "Someone else already chose the service" in response.content.decode()
+
+
+def test_revoking_a_consent_twice_is_a_message_not_an_error() -> None:
+    case = CaseFactory.create()
+    consent = ConsentFactory.create(case=case)
+    client = client_for(case.owner)
+    first_page = client.get(url("case", case))
+    assert first_page.status_code == 200
+
+    client.post(url("revoke_consent", case, consent.pk))
+    again = client.post(url("revoke_consent", case, consent.pk))
+
+    assert again.status_code == 404  # an already revoked consent has no revoke button
