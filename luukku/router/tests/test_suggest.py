@@ -106,7 +106,7 @@ def _suggestion(service: Service, confidence: float) -> Suggestion:
     ("confidences", "expected"),
     [
         ([0.9, 0.05], False),
-        ([0.3, 0.2], True),  # unsure
+        ([0.25, 0.1], True),  # unsure
         ([0.5, 0.45], True),  # two services almost equally likely
     ],
 )
