@@ -265,9 +265,10 @@ def train(
 
 
 def is_stale() -> bool:
-    """Whether the active model predates the catalogue's or the examples' latest change."""
-    active = RouterModel.objects.filter(is_active=True).only("created_at").first()
-    if active is None:
+    """Whether the active model predates the catalogue's or the examples' latest change, or was
+    trained with other parameters than today's defaults."""
+    active = RouterModel.objects.filter(is_active=True).only("created_at", "parameters").first()
+    if active is None or active.parameters != DEFAULT_PARAMETERS:
         return True
     changes = [
         Service.objects.aggregate(at=Max("updated_at"))["at"],
