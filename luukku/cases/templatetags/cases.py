@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from luukku.core.masking import mask_personal_data
+
 register = template.Library()
 
 
@@ -37,3 +39,9 @@ def next_action(context: Any, on: date | None) -> SafeString | str:
             _("today"),
         )
     return shown
+
+
+@register.filter
+def masked(text: str) -> str:
+    """Identity codes, phone numbers and e-mail addresses in a customer's free text, masked."""
+    return mask_personal_data(text)

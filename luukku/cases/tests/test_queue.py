@@ -129,14 +129,19 @@ def test_the_lead_tabs_are_not_offered_to_case_owners(tab: str) -> None:
 
 def test_triage_tab_lists_waiting_messages_for_triage_roles() -> None:
     TriageItem.objects.create(
-        text="Hajonnut katulamppu ja koiranpuisto", source="test", source_id="1"
+        text="Hajonnut katulamppu, soita 040 1234567 tai 131052-308T",
+        source="test",
+        source_id="1",
     )
     agent = user_with_role(Role.CUSTOMER_SERVICE_AGENT, UnitFactory.create())
 
     response = queue(client_for(agent), "triage")
 
     assert response.status_code == 200
-    assert "katulamppu" in response.content.decode()
+    html = response.content.decode()
+    assert "katulamppu" in html
+    assert "1234567" not in html
+    assert "308T" not in html
 
 
 def test_the_queue_pages_fifty_at_a_time() -> None:
