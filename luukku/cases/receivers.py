@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 def open_case_for_new_request(sender: object, request: ServiceRequest, **kwargs: Any) -> None:
     try:
-        tasks.open_case_for_request.delay(request.pk)
+        tasks.schedule_hand_off(request.pk)
     except services.CaseError as error:
         # Expected while no one holds a case-handling role (a fresh install): no traceback.
         logger.warning(

@@ -1157,8 +1157,15 @@ def first_producer(service: Service) -> Organisation | None:
     return role.organisation if role else None
 
 
-def requests_waiting_for_a_case(*, older_than: timedelta, within: timedelta) -> list[int]:
-    """Open requests with no case (their hand-off failed), for the retry task."""
+# How many waiting requests one read returns (tasks.open_new_cases reads until fewer come).
+WAITING_BATCH = 200
+
+
+def requests_waiting_for_a_case(
+    *, older_than: timedelta, within: timedelta, after: int = 0
+) -> list[int]:
+    """Open requests with no case yet, in the order they came (ids above `after`), for the
+    hand-off tasks: a caller reading on from the last id it got never reads one twice."""
     now = timezone.now()
     return list(
         ServiceRequest.objects.filter(
@@ -1167,9 +1174,10 @@ def requests_waiting_for_a_case(*, older_than: timedelta, within: timedelta) -> 
             status=ServiceRequest.Status.OPEN,
             requested_at__lt=now - older_than,
             requested_at__gte=now - within,
+            pk__gt=after,
         )
-        .order_by("requested_at")
-        .values_list("pk", flat=True)[:200]
+        .order_by("pk")
+        .values_list("pk", flat=True)[:WAITING_BATCH]
     )
 
 

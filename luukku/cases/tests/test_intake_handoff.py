@@ -271,3 +271,36 @@ def test_a_triage_decision_gives_the_feedbacks_case_its_task(submit, city, monke
     request.refresh_from_db()
     assert request.service == service
     assert RoutingExample.objects.filter(service=service, source="triage").exists()
+
+
+def test_with_a_broker_new_requests_are_handed_over_in_one_queued_batch(
+    submit, city, settings, monkeypatch
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(
+        tasks.open_new_cases, "apply_async", lambda **options: queued.append(options)
+    )
+    service = ServiceFactory.create()
+    first = submit(service=service, agency_responsible=city["city"])
+    second = submit(service=service, agency_responsible=city["city"])
+    assert len(queued) == 1  # one batch for both, not one task per request
+    assert not Case.objects.exists()
+
+    assert tasks.open_new_cases() == 2  # the worker runs the batch
+    assert Case.objects.filter(service_request__in=[first, second]).count() == 2
+    third = submit(service=service, agency_responsible=city["city"])
+    assert len(queued) == 2  # the batch cleared its flag: the next request queues another
+    assert tasks.open_new_cases() == 1
+    assert Case.objects.filter(service_request=third).exists()
+
+
+def test_a_batch_reads_past_requests_nobody_can_own(submit, city, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(tasks.open_new_cases, "apply_async", lambda **options: None)
+    monkeypatch.setattr(services, "WAITING_BATCH", 2)
+    orphans = [submit(service=ServiceFactory.create()) for _ in range(3)]  # no staff anywhere
+    owned = submit(service=ServiceFactory.create(), agency_responsible=city["city"])
+    assert tasks.open_new_cases() == 1
+    assert Case.objects.get().service_request == owned
+    assert not Case.objects.filter(service_request__in=orphans).exists()
