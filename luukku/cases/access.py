@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
@@ -37,36 +38,47 @@ class Level(enum.IntEnum):
     FULL = 3  # the whole case (owner, owner's unit, consent scope "full")
 
 
-@dataclass(frozen=True)
 class Viewer:
     """A user's organisations for the case rules, read once per request.
 
     `case_org_ids`: where the user holds HANDLE_CASES, with their units (their own work).
     `consent_org_ids`: those and the organisations above the granting ones, because a consent
-    given to an organisation covers its units.
+    given to an organisation covers its units. Read only when a case has consents (the queues
+    never need them).
     """
 
-    user: Any
-    case_org_ids: frozenset[int]
-    consent_org_ids: frozenset[int]
-    social_health_org_ids: frozenset[int]
-    social_health_consent_org_ids: frozenset[int]
-    is_superuser: bool
+    def __init__(
+        self,
+        user: Any,
+        case_org_ids: frozenset[int],
+        social_health_org_ids: frozenset[int],
+        is_superuser: bool,
+    ) -> None:
+        self.user = user
+        self.case_org_ids = case_org_ids
+        self.social_health_org_ids = social_health_org_ids
+        self.is_superuser = is_superuser
+
+    @cached_property
+    def consent_org_ids(self) -> frozenset[int]:
+        if not self.case_org_ids:
+            return frozenset()
+        return self.case_org_ids | _ancestors(self.user, HANDLE_CASES)
+
+    @cached_property
+    def social_health_consent_org_ids(self) -> frozenset[int]:
+        if not self.social_health_org_ids:
+            return frozenset()
+        return self.social_health_org_ids | _ancestors(self.user, VIEW_SOCIAL_HEALTH_CONTENT)
 
 
 def viewer_for(user: Any) -> Viewer:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        empty: frozenset[int] = frozenset()
-        return Viewer(user, empty, empty, empty, empty, False)
-    case_orgs = _scope(user, HANDLE_CASES)
-    social_health_orgs = _scope(user, VIEW_SOCIAL_HEALTH_CONTENT)
+        return Viewer(user, frozenset(), frozenset(), is_superuser=False)
     return Viewer(
         user=user,
-        case_org_ids=case_orgs,
-        consent_org_ids=case_orgs | _ancestors(user, HANDLE_CASES),
-        social_health_org_ids=social_health_orgs,
-        social_health_consent_org_ids=social_health_orgs
-        | _ancestors(user, VIEW_SOCIAL_HEALTH_CONTENT),
+        case_org_ids=_scope(user, HANDLE_CASES),
+        social_health_org_ids=_scope(user, VIEW_SOCIAL_HEALTH_CONTENT),
         is_superuser=bool(user.is_superuser),
     )
 
