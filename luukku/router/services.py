@@ -250,13 +250,19 @@ def suggest(
     """The `limit` likeliest services for a message, best first; [] when no model is usable.
 
     Never raises for a missing or refused model: callers (case intake) carry on and the message
-    goes to triage (`needs_triage([])` is True). The API reports the reason instead.
+    goes to triage (`needs_triage([])` is True). A municipality it does not know counts as no
+    place. The API (`suggest_or_raise`) reports both instead.
     """
     try:
         return suggest_or_raise(text, language=language, municipality=municipality, limit=limit)
     except NoActiveModel as error:
         logger.warning("Router has no usable model: %s", error)
         return []
+    except RouterError as error:
+        if error.field != "municipality":
+            raise
+        logger.warning("Router ignores the place: %s", error.message)
+        return suggest_or_raise(text, language=language, municipality=None, limit=limit)
 
 
 def suggest_or_raise(

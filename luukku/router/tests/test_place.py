@@ -100,9 +100,13 @@ def test_without_a_place_the_single_responsible_organisation_or_none(region: dic
     assert _producer("päivähoitopaikka", None) is None
 
 
-def test_an_unknown_municipality_is_refused(region: dict) -> None:
+def test_an_unknown_municipality_is_no_place_for_callers_and_an_error_for_the_api(
+    region: dict,
+) -> None:
+    assert _producer("päivähoitopaikka", "Atlantis") is None  # as without a place
+    assert _producer("hammassärky", "Atlantis") == region["county"]
     with pytest.raises(services.RouterError, match="Unknown municipality"):
-        services.suggest("päivähoitopaikka", municipality="Atlantis")
+        services.suggest_or_raise("päivähoitopaikka", municipality="Atlantis")
 
 
 def test_suggestions_cost_no_queries_once_loaded(
