@@ -778,12 +778,14 @@ def triage_item(request: HttpRequest, item_id: int) -> HttpResponse:
     form = TriageDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            router_services.decide_triage(
-                item=item, service=form.cleaned_data["service"], decided_by=_staff(request)
+            services.decide_triage(
+                item=item, service=form.cleaned_data["service"], actor=_staff(request)
             )
         except router_services.RouterError:
             # Someone else decided it between this page and the click: theirs stands.
             messages.info(request, _("Someone else already chose the service for this message."))
+        except CaseError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("The service was chosen; the router learns from it."))
         return redirect(f"{reverse('cases:queue')}?tab=triage")

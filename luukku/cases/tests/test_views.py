@@ -831,7 +831,7 @@ def test_a_triage_decision_lost_to_someone_else_says_so(monkeypatch) -> None:
     def decided_meanwhile(**kwargs: object) -> None:
         raise views.router_services.RouterError("item", "This message has already been routed.")
 
-    monkeypatch.setattr(views.router_services, "decide_triage", decided_meanwhile)
+    monkeypatch.setattr(views.services, "decide_triage", decided_meanwhile)
 
     response = client_for(agent).post(
         url("triage_item", None, item.pk), {"service": service.slug}, follow=True
