@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -46,8 +47,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         )
         if client is None:
             raise exceptions.AuthenticationFailed(_("The API key is not valid."))
-        from django.contrib.auth.models import AnonymousUser
-
+        # The client is not a person: no user, and `IsRoutingStaff` looks at `request.auth`.
         return AnonymousUser(), client
 
 
