@@ -28,6 +28,7 @@ migrate: $(VENV)/.base-installed
 
 demo: migrate
 	$(MANAGE) load_demo_region
+	$(MANAGE) train_router --if-stale --no-cv
 
 run: demo
 	$(MANAGE) demo_logins
@@ -51,12 +52,15 @@ pytest: $(VENV)/.dev-installed browser
 
 test: lint typecheck pytest
 
-# The issue's benchmarks (docs/benchmarks.md): 20,000 services, SQLite and PostgreSQL.
+# The quick benchmarks (docs/benchmarks.md): catalogue import and search, the router. The Open311
+# (bench/bench_open311.py, bench/reference_6aika.py) and case (bench/bench_cases.py) ones build
+# large PostgreSQL databases and take many minutes: run them by hand as docs/benchmarks.md says.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/luukku_bench
 bench: $(VENV)/.dev-installed
 	$(PY) bench/bench_import_ptv.py --services 20000 --runs 3 --postgres-url $(BENCH_PG)
 	$(PY) bench/bench_search.py
 	DATABASE_URL=$(BENCH_PG)_search $(PY) bench/bench_search.py
+	$(PY) bench/bench_router.py --runs 5
 
 # Recompile the locks after editing requirements/*.in (needs network access to PyPI).
 lock: | $(VENV)/bin/python
