@@ -258,9 +258,9 @@ def serve_gunicorn(
     """Start `app` under gunicorn on loopback and wait until `api_prefix`services.json answers.
 
     Luukku and the 6Aika reference are served the same way, so their figures compare. With
-    `threads` > 1 each worker is a gthread worker: while one thread waits for the database
-    another computes, and connections are kept alive between requests (sync workers close
-    every connection, so each request also pays a new TCP connection).
+    `threads` > 1 each worker is a gthread worker (keeps connections alive, overlaps one
+    thread's database wait with another's work); measured here, its tails were longer than
+    sync workers' (docs/benchmarks.md), so sync is the default.
     """
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
@@ -328,7 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8311)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=4, help="per worker; 1 = sync workers, else gthread"
+        "--threads",
+        type=int,
+        default=1,
+        help="per worker; 1 = sync workers (the measured default), else gthread",
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=20.0)

@@ -263,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8312)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=4, help="per worker; 1 = sync workers, else gthread"
+        "--threads",
+        type=int,
+        default=1,
+        help="per worker; 1 = sync workers (the measured default), else gthread",
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=20.0)
