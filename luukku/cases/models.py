@@ -321,6 +321,13 @@ class Task(models.Model):
                 fields=["organisation", "status", "next_action_on"], name="task_unit_queue"
             ),
             models.Index(fields=["assignee", "status"], name="task_assignee_queue"),
+            # The unit and lead queues read only active tasks, sorted by next action: with the
+            # statuses in the condition, the sort comes from the index, not a sort of all rows.
+            models.Index(
+                fields=["organisation", "next_action_on"],
+                name="task_active_queue",
+                condition=Q(status__in=["open", "in_progress", "waiting"]),
+            ),
         ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")

@@ -1,14 +1,14 @@
 """Reads for the staff work queue and the case page.
 
 The queues are built to stay fast with 100,000 open cases: each tab filters on the leading
-columns of one index in models.py (case_owner_queue, task_unit_queue, case_unit_queue) and sorts
-by the next action date, and reads a page's related rows in a fixed number of queries.
+columns of one index in models.py (case_owner_queue, task_active_queue, case_unit_queue) and
+sorts by the next action date, and reads a page's related rows in a fixed number of queries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,12 +17,11 @@ from django.utils import timezone
 from luukku.catalogue.models import ServiceText
 from luukku.router.models import TriageItem
 
+from . import services
 from .access import Viewer
 from .models import Case, CaseEvent, Consent, Note, Task
 
 PAGE_SIZE = 50
-# Open work with no event for this long counts as stalled when its service sets no level.
-DEFAULT_STALLED_DAYS = 5
 
 
 def _service_names() -> Prefetch:
@@ -138,8 +137,8 @@ class LateWork:
 
 def late_work(lead_org_ids: frozenset[int], *, today: date | None = None) -> LateWork:
     """For a unit lead: open cases past their next action or due date, and tasks that are
-    overdue, escalated (the hourly job applies each service's own levels) or have had no
-    event for DEFAULT_STALLED_DAYS."""
+    overdue, escalated, or stalled by their service's own level (services.stalled_filter, the
+    rule the hourly escalation applies)."""
     now = timezone.now()
     today = today or timezone.localdate()
     overdue_cases = (
@@ -149,14 +148,13 @@ def late_work(lead_org_ids: frozenset[int], *, today: date | None = None) -> Lat
         .only(*_CASE_ROW, *_names("owner", _PERSON), *_names("owner_unit", _ORGANISATION))
         .order_by("next_action_on", "pk")
     )
-    stalled_since = now - timedelta(days=DEFAULT_STALLED_DAYS)
     late_tasks = (
         Task.objects.filter(organisation_id__in=lead_org_ids, status__in=Task.ACTIVE)
         .filter(
             Q(next_action_on__lt=today)
             | Q(due_at__lt=now)
             | Q(escalated_at__isnull=False)
-            | Q(last_activity_at__lt=stalled_since)
+            | services.stalled_filter(now=now, service_path="service")
         )
         .select_related("case", "organisation", "assignee", "service")
         .only(*_TASK_ROW, "last_activity_at", "escalated_at")

@@ -1206,7 +1206,7 @@ def _late_reasons(
     next_action_on: date | None,
     due_at: datetime | None,
     last_activity_at: datetime,
-    stalled_after_days: int,
+    level: ServiceLevel,
     now: datetime,
 ) -> list[str]:
     """Why a piece of open work is late: overdue next action, past its due time, stalled."""
@@ -1215,9 +1215,35 @@ def _late_reasons(
         reasons.append("overdue")
     if due_at is not None and due_at < now:
         reasons.append("past_due")
-    if last_activity_at < now - timedelta(days=stalled_after_days):
+    if last_activity_at < stalled_before(level, now):
         reasons.append("stalled")
     return reasons
+
+
+def stalled_before(level: ServiceLevel, now: datetime) -> datetime:
+    """The stalled rule (decision 0004): open work with no event since this moment is stalled."""
+    return now - timedelta(days=level.stalled_after_days)
+
+
+def stalled_filter(*, now: datetime, service_path: str) -> Q:
+    """The stalled rule as a database filter, for rows whose service is at `service_path`.
+
+    Each service's own `stalled_after_days`, the model default for a service (or a case) without
+    a level. One query reads the distinct periods (a handful); the rows are then filtered in the
+    same query as the rest of the queue, never one by one.
+    """
+    level_path = f"{service_path}__service_level"
+    rule = Q(
+        **{f"{level_path}__isnull": True},
+        last_activity_at__lt=stalled_before(ServiceLevel(), now),
+    )
+    periods = ServiceLevel.objects.values_list("stalled_after_days", flat=True).distinct()
+    for days in sorted(set(periods)):
+        rule |= Q(
+            **{f"{level_path}__stalled_after_days": days},
+            last_activity_at__lt=stalled_before(ServiceLevel(stalled_after_days=days), now),
+        )
+    return rule
 
 
 def late_work(
@@ -1225,24 +1251,19 @@ def late_work(
 ) -> tuple[list[tuple[Case, list[str]]], list[tuple[Task, list[str]]]]:
     """Open cases and active tasks that are overdue, past due or stalled, with the reasons.
 
-    The database narrows by the shortest stalled period any service has; each row is then
-    checked against its own service's period.
+    The database applies each service's own stalled period (stalled_filter, the same rule the
+    work queue uses); the reasons are then named row by row.
     """
-    shortest = min(
-        [ServiceLevel().stalled_after_days]
-        + list(ServiceLevel.objects.values_list("stalled_after_days", flat=True))
-    )
     today = timezone.localdate(now)
-    maybe_late = (
-        Q(next_action_on__lt=today)
-        | Q(due_at__lt=now)
-        | Q(last_activity_at__lt=now - timedelta(days=shortest))
-    )
-    cases = Case.objects.filter(maybe_late, status=Case.Status.OPEN).select_related(
-        "owner", "owner_unit", "service_request__service__service_level"
-    )
+    maybe_late = Q(next_action_on__lt=today) | Q(due_at__lt=now)
+    cases = Case.objects.filter(
+        maybe_late | stalled_filter(now=now, service_path="service_request__service"),
+        status=Case.Status.OPEN,
+    ).select_related("owner", "owner_unit", "service_request__service__service_level")
     tasks = (
-        Task.objects.filter(maybe_late, status__in=Task.ACTIVE)
+        Task.objects.filter(
+            maybe_late | stalled_filter(now=now, service_path="service"), status__in=Task.ACTIVE
+        )
         .select_related("case__owner", "case__owner_unit", "organisation", "service__service_level")
         .prefetch_related("service__texts")
     )
@@ -1255,7 +1276,7 @@ def late_work(
             next_action_on=case.next_action_on,
             due_at=case.due_at,
             last_activity_at=case.last_activity_at,
-            stalled_after_days=service_level_for(service).stalled_after_days,
+            level=service_level_for(service),
             now=now,
         )
         if reasons:
@@ -1266,7 +1287,7 @@ def late_work(
             next_action_on=task.next_action_on,
             due_at=task.due_at,
             last_activity_at=task.last_activity_at,
-            stalled_after_days=service_level_for(task.service).stalled_after_days,
+            level=service_level_for(task.service),
             now=now,
         )
         if reasons:
