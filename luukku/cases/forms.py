@@ -34,6 +34,20 @@ STAFF_CHANNELS = [
 ]
 
 
+# Where a customer update can come from, the most common first.
+UPDATE_CHANNELS = [
+    (value, Channel(value).label)
+    for value in (
+        Channel.PHONE,
+        Channel.WALK_IN,
+        Channel.MOBILE_VAN,
+        Channel.EMAIL,
+        Channel.CHAT,
+        Channel.FEEDBACK,
+    )
+]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -375,6 +389,24 @@ class NoteForm(AccessibleFormMixin, forms.Form):
                 _("Social and health care notes are internal; write the customer a separate note."),
             )
         return data
+
+
+class CustomerUpdateForm(AccessibleFormMixin, forms.Form):
+    """The customer got in touch about the case: a call, a visit, a message."""
+
+    channel = forms.ChoiceField(
+        label=_("How did the customer get in touch?"),
+        choices=UPDATE_CHANNELS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the customer got in touch.")},
+    )
+    body = forms.CharField(
+        label=_("What the customer said"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Do not write personal identity codes here."),
+        error_messages={"required": _("Write what the customer said.")},
+    )
 
 
 class NextActionForm(AccessibleFormMixin, forms.Form):

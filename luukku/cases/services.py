@@ -545,10 +545,14 @@ def add_note(
 
 
 @transaction.atomic
-def record_customer_update(*, case: Case, body: str, channel: str) -> CaseEvent:
+def record_customer_update(
+    *, case: Case, body: str, channel: str, recorded_by: User | None = None
+) -> CaseEvent:
     """The customer added something: the owner hears of it, and a closed case opens again.
 
     The update brings the next action forward to today: the customer is waiting now.
+    `recorded_by` is the staff member who took the call or visit (None when the customer wrote
+    in through intake); the event's details say whether the update reopened the case.
     """
     body = body.strip()
     if not body:
@@ -556,14 +560,18 @@ def record_customer_update(*, case: Case, body: str, channel: str) -> CaseEvent:
     if channel not in Channel.values:
         raise CaseError("channel", _("Unknown channel."))
     case = _survivor_of(_locked(case))
+    details: dict[str, Any] = {"channel": channel}
     if case.status == Case.Status.CLOSED:
-        case = reopen_case(case=case, reason=_("The customer got in touch again."))
+        case = reopen_case(
+            case=case, reason=_("The customer got in touch again."), actor=recorded_by
+        )
+        details["reopened"] = True
     elif case.next_action_on is None or case.next_action_on > timezone.localdate():
         case.next_action_on = timezone.localdate()
         case.save(update_fields=["next_action_on"])
-    event = _record(
-        case, CaseEvent.Kind.CUSTOMER_UPDATE, None, reason=body, details={"channel": channel}
-    )
+    event = _record(case, CaseEvent.Kind.CUSTOMER_UPDATE, recorded_by, reason=body, details=details)
+    if case.owner == recorded_by:
+        return event  # the owner took the call: nothing to tell them
     _tell(
         case.owner,
         kind="customer_update",

@@ -2,16 +2,22 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_metrics
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.open_case, name="open"),
+    path("metrics/", views_metrics.metrics, name="metrics"),
     path("triage/<int:item_id>/", views.triage_item, name="triage_item"),
     path("<str:reference>/", views.case_page, name="case"),
     path("<str:reference>/notes/", views.add_note, name="add_note"),
+    path(
+        "<str:reference>/customer-update/",
+        views.record_customer_update,
+        name="customer_update",
+    ),
     path("<str:reference>/next-action/", views.set_next_action, name="next_action"),
     path("<str:reference>/take/", views.take_ownership, name="take"),
     path("<str:reference>/transfer/", views.transfer, name="transfer"),

@@ -40,6 +40,7 @@ from .forms import (
     AddTaskForm,
     CloseForm,
     ConsentForm,
+    CustomerUpdateForm,
     MergeForm,
     NextActionForm,
     NoteForm,
@@ -68,6 +69,7 @@ TABS = {
 NOTE_IDS = "note_%s"
 NEXT_ACTION_IDS = "next_%s"
 TAKE_IDS = "take_%s"
+UPDATE_IDS = "update_%s"
 
 
 def _staff(request: HttpRequest) -> User:
@@ -237,6 +239,8 @@ def _render_case(
         "consents": [c for c in case.consents.all() if access.may_manage],
         "note_form": forms_in_error.get("note")
         or (NoteForm(tasks=writable_tasks, auto_id=NOTE_IDS) if access.is_team_member else None),
+        "update_form": forms_in_error.get("customer_update")
+        or (CustomerUpdateForm(auto_id=UPDATE_IDS) if access.is_team_member else None),
         "next_action_form": forms_in_error.get("next_action")
         or (
             NextActionForm(initial={"on": case.next_action_on}, auto_id=NEXT_ACTION_IDS)
@@ -317,6 +321,40 @@ def _acting_unit(case: Case, access: CaseAccess, task: Task | None) -> Organisat
         if own.organisation_id in org_ids:
             return own.organisation
     raise PermissionDenied
+
+
+@require_POST
+@require_org_permission(HANDLE_CASES)
+def record_customer_update(request: HttpRequest, reference: str) -> HttpResponse:
+    """Staff log that the customer got in touch; on a closed case this reopens it."""
+    case, access = _case_and_access(request, reference)
+    _require(access.is_team_member)
+    form = CustomerUpdateForm(request.POST, auto_id=UPDATE_IDS)
+    if form.is_valid():
+        try:
+            event = services.record_customer_update(
+                case=case,
+                body=form.cleaned_data["body"],
+                channel=form.cleaned_data["channel"],
+                recorded_by=_staff(request),
+            )
+        except CaseError as error:
+            _add_case_error(form, error, default_field="body")
+        else:
+            target = event.case
+            if target.pk != case.pk:
+                message = _(
+                    "This case was merged into %(reference)s: the customer's update was "
+                    "recorded there."
+                ) % {"reference": target.reference}
+            else:
+                message = _("The customer's update was recorded.")
+            if event.details.get("reopened"):
+                message = f"{message} {_('The case was closed and is now open again.')}"
+            messages.success(request, message)
+            return _case_url(target)
+    case_access_rules.audit_case_view(access, request=request)
+    return _render_case(request, case, access, forms_in_error={"customer_update": form}, status=400)
 
 
 @require_POST

@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 
 from luukku.accounts.roles import Role
 from luukku.cases import services
-from luukku.cases.models import Case, Task
+from luukku.cases.models import Case, CaseEvent, Task
 from luukku.cases.tests.factories import (
+    CaseFactory,
     ServiceLevelFactory,
     TaskFactory,
     UnitFactory,
@@ -120,3 +121,119 @@ def test_the_stalled_tab_reads_a_fixed_number_of_queries_whatever_the_levels() -
         assert len(stalled_tab(client).context["page"]) == 28
 
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+# -- recording a customer update ----------------------------------------------------------------
+
+
+def update_url(case: Case) -> str:
+    return reverse("cases:customer_update", args=[case.reference])
+
+
+def test_the_case_page_offers_every_channel_for_a_customer_update() -> None:
+    case = CaseFactory.create()
+
+    html = client_for(case.owner).get(reverse("cases:case", args=[case.reference])).text
+
+    assert "The customer got in touch" in html
+    for label in (
+        "phone call",
+        "service point visit",
+        "mobile service van",
+        "email",
+        "chat",
+        "feedback / Open311",
+    ):
+        assert label in html
+
+
+def test_the_owner_records_a_walk_in_update_and_sees_it_on_the_timeline() -> None:
+    case = CaseFactory.create(next_action_on=in_days(10))
+    client = client_for(case.owner)
+
+    response = client.post(
+        update_url(case), {"channel": "walk_in", "body": "Asiakas toi liitteet"}, follow=True
+    )
+
+    assert response.redirect_chain[-1] == (reverse("cases:case", args=[case.reference]), 302)
+    html = response.content.decode()
+    assert "The customer&#x27;s update was recorded." in html
+    timeline = html[html.index('id="timeline-title"') :]
+    assert "Customer update" in timeline
+    assert "Asiakas toi liitteet" in timeline
+    event = case.events.get(kind=CaseEvent.Kind.CUSTOMER_UPDATE)
+    assert (event.actor, event.details["channel"]) == (case.owner, "walk_in")
+    case.refresh_from_db()
+    assert case.next_action_on == timezone.localdate()
+
+
+def test_an_update_on_a_closed_case_reopens_it_and_says_so() -> None:
+    case = CaseFactory.create(closed=True)
+    client = client_for(case.owner)
+
+    page = client.get(reverse("cases:case", args=[case.reference])).text
+    response = client.post(
+        update_url(case), {"channel": "phone", "body": "Vika palasi"}, follow=True
+    )
+
+    assert "The case is closed: recording the customer's update reopens it." in page
+    assert "The case was closed and is now open again." in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
+    assert case.events.filter(kind=CaseEvent.Kind.REOPENED, actor=case.owner).count() == 1
+
+
+def test_an_update_on_a_merged_case_goes_to_the_case_it_was_merged_into() -> None:
+    duplicate = CaseFactory.create()
+    survivor = CaseFactory.create(
+        owner=duplicate.owner, owner_unit=duplicate.owner_unit, customer=duplicate.customer
+    )
+    services.merge_cases(duplicate=duplicate, survivor=survivor, actor=None, reason="Sama asia")
+
+    response = client_for(duplicate.owner).post(
+        update_url(duplicate), {"channel": "email", "body": "Lisätieto"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:case", args=[survivor.reference])
+    assert survivor.events.filter(kind=CaseEvent.Kind.CUSTOMER_UPDATE).count() == 1
+
+
+def test_an_update_without_text_or_channel_says_what_is_missing_and_records_nothing() -> None:
+    case = CaseFactory.create()
+
+    response = client_for(case.owner).post(update_url(case), {"channel": "", "body": "  "})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Write what the customer said." in html
+    assert "Choose how the customer got in touch." in html
+    assert not case.events.filter(kind=CaseEvent.Kind.CUSTOMER_UPDATE).exists()
+
+
+def test_an_unknown_channel_is_refused() -> None:
+    case = CaseFactory.create()
+
+    response = client_for(case.owner).post(update_url(case), {"channel": "fax", "body": "Hei"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not case.events.filter(kind=CaseEvent.Kind.CUSTOMER_UPDATE).exists()
+
+
+def test_a_member_of_a_unit_with_a_task_records_an_update_but_an_outsider_cannot() -> None:
+    case = CaseFactory.create()
+    task = TaskFactory.create(case=case)
+    member = staff_member(task.organisation)
+    outsider = staff_member(UnitFactory.create())
+    no_role = staff_member(case.owner_unit, role=Role.ANALYST)
+    data = {"channel": "phone", "body": "Asiakas soitti"}
+
+    by_member = client_for(member).post(update_url(case), data)
+    by_outsider = client_for(outsider).post(update_url(case), data)
+    by_no_role = client_for(no_role).post(update_url(case), data)
+
+    assert by_member.status_code == 302
+    assert by_outsider.status_code == 404
+    assert by_no_role.status_code == 403
+    assert case.events.filter(kind=CaseEvent.Kind.CUSTOMER_UPDATE).count() == 1
