@@ -17,6 +17,7 @@ from playwright.sync_api import Page
 
 from luukku.accessibility.models import AccessibilityFeedback
 from luukku.accessibility.tests.factories import received_feedback
+from luukku.accounts.models import Membership
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.cases.models import Case
@@ -186,6 +187,13 @@ def staff_case_transfer(page: Page, base: str, language: str) -> None:
     open_page(page, base + path("cases:transfer", language, case.reference))
 
 
+def staff_case_metrics(page: Page, base: str, language: str) -> None:
+    case = log_in_as_case_owner(page, base)
+    Membership.objects.create(user=case.owner, organisation=case.owner_unit, role=Role.UNIT_LEAD)
+    CaseFactory.create(owner_unit=case.owner_unit, closed=True)
+    open_page(page, base + path("cases:metrics", language))
+
+
 def staff_case_open_with_errors(page: Page, base: str, language: str) -> None:
     log_in_as_case_owner(page, base)
     open_page(page, base + path("cases:open", language))
@@ -227,6 +235,7 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
     "staff-case-page": staff_case_page,
     "staff-case-transfer": staff_case_transfer,
     "staff-case-open-with-errors": staff_case_open_with_errors,
+    "staff-case-metrics": staff_case_metrics,
 }
 
 
