@@ -424,7 +424,33 @@ class TaskUpdateForm(AccessibleFormMixin, forms.Form):
     next_action_on = forms.DateField(
         label=_("Next action"), required=False, widget=DateInput, validators=[_not_in_past]
     )
+    assignee = forms.ChoiceField(
+        label=_("Assignee"),
+        required=False,
+        help_text=_("People who handle cases for the producing unit."),
+        error_messages={
+            "invalid_choice": _(
+                "Choose someone who handles cases for the producing unit; "
+                "the person you chose does not."
+            )
+        },
+    )
     note = forms.CharField(label=_("Comment"), max_length=1000, required=False)
+
+    def __init__(self, *args: Any, assignees: Iterable[Any] = (), **kwargs: Any) -> None:
+        """`assignees`: who may be assigned (selectors.case_handlers_for the task's unit)."""
+        super().__init__(*args, **kwargs)
+        self.assignees = {str(user.pk): user for user in assignees}
+        field: Any = self.fields["assignee"]
+        # An empty choice that changes nothing: a current assignee who has since left the unit
+        # is not a choice, and must not be silently replaced by the first person in the list.
+        field.choices = [("", _("(no change)"))] + [
+            (pk, user.get_full_name() or user.get_username()) for pk, user in self.assignees.items()
+        ]
+
+    def clean_assignee(self) -> Any:
+        value = self.cleaned_data.get("assignee") or ""
+        return self.assignees.get(value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

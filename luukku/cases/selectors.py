@@ -7,6 +7,7 @@ sorts by the next action date, and reads a page's related rows in a fixed number
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +15,10 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from luukku.accounts.models import Membership, User
+from luukku.accounts.roles import HANDLE_CASES, ROLE_PERMISSIONS
 from luukku.catalogue.models import ServiceText
+from luukku.organisations.models import Organisation
 from luukku.router.models import TriageItem
 
 from . import services
@@ -197,6 +201,48 @@ def _service_names_of_tasks() -> Prefetch:
         "tasks__service__texts",
         queryset=ServiceText.objects.filter(kind=ServiceText.Kind.NAME),
     )
+
+
+def case_handlers_for(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The people who may handle cases for each organisation: the choices of a task's assignee.
+
+    The same rule as services.may_handle_cases (an active user with HANDLE_CASES in the
+    organisation or a parent), read for all the case page's tasks at once: one query per level
+    of the organisation tree and one for the people, however many tasks the case has.
+    """
+    parent_of: dict[int, int | None] = {}
+    frontier = set(organisation_ids)
+    while frontier:
+        rows = list(Organisation.objects.filter(pk__in=frontier).values_list("pk", "parent_id"))
+        parent_of.update(rows)
+        frontier = {parent for _, parent in rows if parent is not None} - parent_of.keys()
+    if not parent_of:
+        return {}
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if HANDLE_CASES in permissions]
+    memberships = (
+        Membership.objects.filter(
+            role__in=roles, user__is_active=True, organisation_id__in=parent_of.keys()
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "pk")
+    )
+    people_in: dict[int, list[User]] = {}
+    for membership in memberships:
+        people_in.setdefault(membership.organisation_id, []).append(membership.user)
+    handlers: dict[int, list[User]] = {}
+    for org_id in organisation_ids:
+        chosen: dict[int, User] = {}
+        node: int | None = org_id
+        seen: set[int] = set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            for user in people_in.get(node, []):
+                chosen.setdefault(user.pk, user)
+            node = parent_of.get(node)
+        handlers[org_id] = sorted(
+            chosen.values(), key=lambda u: (u.last_name, u.first_name, u.username)
+        )
+    return handlers
 
 
 def triage_waiting() -> QuerySet[TriageItem]:

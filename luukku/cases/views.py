@@ -201,6 +201,14 @@ def _render_case(
 ) -> HttpResponse:
     forms_in_error = forms_in_error or {}
     tasks = access.visible_tasks(case.tasks.all())
+    updatable = [
+        task
+        for task in tasks
+        if case.status == Case.Status.OPEN
+        and task.status in Task.ACTIVE
+        and (access.may_manage or access.is_own_task(task))
+    ]
+    handlers = selectors.case_handlers_for({task.organisation_id for task in updatable})
     task_rows = [
         TaskRow(
             task=task,
@@ -208,14 +216,9 @@ def _render_case(
             is_own=access.is_own_task(task),
             update_form=(
                 forms_in_error.get(f"task-{task.pk}")  # type: ignore[arg-type]
-                or TaskUpdateForm(
-                    prefix=f"task-{task.pk}",
-                    initial={"status": task.status, "next_action_on": task.next_action_on},
-                )
+                or _task_update_form(task, handlers[task.organisation_id])
             )
-            if case.status == Case.Status.OPEN
-            and task.status in Task.ACTIVE
-            and (access.may_manage or access.is_own_task(task))
+            if task in updatable
             else None,
         )
         for task in tasks
@@ -259,6 +262,20 @@ def _render_case(
         ),
     }
     return render(request, "cases/case.html", context, status=status)
+
+
+def _task_update_form(task: Task, assignees: list[User], data: Any = None) -> TaskUpdateForm:
+    current = str(task.assignee_id) if any(u.pk == task.assignee_id for u in assignees) else ""
+    return TaskUpdateForm(
+        data,
+        prefix=f"task-{task.pk}",
+        assignees=assignees,
+        initial={
+            "status": task.status,
+            "next_action_on": task.next_action_on,
+            "assignee": current,
+        },
+    )
 
 
 def _preferred_unit(case: Case, access: CaseAccess) -> int | None:
@@ -429,7 +446,8 @@ def update_task(request: HttpRequest, reference: str, task_id: int) -> HttpRespo
     if task is None or not access.sees_task(task):
         raise Http404
     _require(access.may_manage or access.is_own_task(task))
-    form = TaskUpdateForm(request.POST, prefix=f"task-{task.pk}")
+    handlers = selectors.case_handlers_for([task.organisation_id])[task.organisation_id]
+    form = _task_update_form(task, handlers, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -437,6 +455,7 @@ def update_task(request: HttpRequest, reference: str, task_id: int) -> HttpRespo
                 task=task,
                 actor=_staff(request),
                 status=data["status"],
+                assignee=data["assignee"],
                 next_action_on=data["next_action_on"],
                 note=data["note"],
             )

@@ -25,6 +25,7 @@ from luukku.cases.tests.factories import (
     staff_member,
 )
 from luukku.catalogue.tests.factories import ServiceFactory
+from luukku.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +238,115 @@ def test_a_member_of_a_unit_with_a_task_records_an_update_but_an_outsider_cannot
     assert by_outsider.status_code == 404
     assert by_no_role.status_code == 403
     assert case.events.filter(kind=CaseEvent.Kind.CUSTOMER_UPDATE).count() == 1
+
+
+# -- choosing a task's assignee -----------------------------------------------------------------
+
+
+def task_form_data(task: Task, **fields: str) -> dict[str, str]:
+    prefix = f"task-{task.pk}"
+    next_action = task.next_action_on or in_days(3)
+    data = {"status": task.status, "next_action_on": next_action.isoformat(), "note": ""}
+    data.update(fields)
+    return {f"{prefix}-{name}": value for name, value in data.items()}
+
+
+def test_the_task_form_offers_the_units_case_handlers_as_assignees() -> None:
+    case = CaseFactory.create()
+    task = TaskFactory.create(case=case)
+    colleague = staff_member(task.organisation, first_name="Kaisa", last_name="Käsittelijä")
+    parent_agent = staff_member(
+        task.organisation.parent,
+        role=Role.CUSTOMER_SERVICE_AGENT,
+        first_name="Pekka",
+        last_name="Palvelu",
+    )
+    staff_member(task.organisation, role=Role.ANALYST, first_name="Anna", last_name="Analyytikko")
+    staff_member(UnitFactory.create(), first_name="Olli", last_name="Ulkopuolinen")
+
+    response = client_for(case.owner).get(reverse("cases:case", args=[case.reference]))
+
+    form = response.context["task_rows"][0].update_form
+    offered = {label for value, label in form.fields["assignee"].choices if value}
+    assert offered == {colleague.get_full_name(), parent_agent.get_full_name()}
+    assert "Kaisa Käsittelijä" in response.content.decode()
+
+
+def test_the_owner_assigns_a_task_and_the_assignee_is_told() -> None:
+    case = CaseFactory.create()
+    task = TaskFactory.create(case=case)
+    colleague = staff_member(task.organisation, first_name="Kaisa", last_name="Käsittelijä")
+
+    response = client_for(case.owner).post(
+        reverse("cases:update_task", args=[case.reference, task.pk]),
+        task_form_data(task, assignee=str(colleague.pk)),
+        follow=True,
+    )
+
+    assert "The service need was updated." in response.content.decode()
+    task.refresh_from_db()
+    assert task.assignee == colleague
+    event = case.events.get(kind=CaseEvent.Kind.TASK_CHANGED)
+    assert event.details["assignee"] == [None, colleague.pk]
+    assert Notification.objects.filter(recipient=colleague, kind="task_assigned").exists()
+
+
+def test_someone_outside_the_producing_unit_cannot_be_assigned() -> None:
+    case = CaseFactory.create()
+    task = TaskFactory.create(case=case)
+    outsider = staff_member(UnitFactory.create())
+    analyst = staff_member(task.organisation, role=Role.ANALYST)
+
+    for person in (outsider, analyst):
+        response = client_for(case.owner).post(
+            reverse("cases:update_task", args=[case.reference, task.pk]),
+            task_form_data(task, assignee=str(person.pk)),
+        )
+        assert response.status_code == 400
+        assert "Choose someone who handles cases for the producing unit" in (
+            response.content.decode()
+        )
+    task.refresh_from_db()
+    assert task.assignee is None
+    assert not case.events.filter(kind=CaseEvent.Kind.TASK_CHANGED).exists()
+
+
+def test_leaving_the_assignee_unchanged_keeps_the_current_one() -> None:
+    case = CaseFactory.create()
+    task = TaskFactory.create(case=case)
+    first = staff_member(task.organisation)
+    services.update_task(task=task, actor=case.owner, assignee=first)
+    task.refresh_from_db()
+
+    response = client_for(case.owner).post(
+        reverse("cases:update_task", args=[case.reference, task.pk]),
+        task_form_data(task, assignee="", status="in_progress"),
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.assignee, task.status) == (first, Task.Status.IN_PROGRESS)
+
+
+def test_assignee_choices_keep_the_case_page_query_count_fixed() -> None:
+    case = CaseFactory.create()
+    client = client_for(case.owner)
+
+    def add_tasks(count: int) -> None:
+        for _ in range(count):
+            task = TaskFactory.create(case=case)
+            staff_member(task.organisation)
+            staff_member(task.organisation.parent, role=Role.CUSTOMER_SERVICE_AGENT)
+
+    add_tasks(1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("cases:case", args=[case.reference])).status_code == 200
+    add_tasks(6)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("cases:case", args=[case.reference]))
+
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert all(
+        len(row.update_form.fields["assignee"].choices) == 3
+        for row in response.context["task_rows"]
+    )
