@@ -42,10 +42,11 @@ typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
 
 # Browser tests need Debian's chromium; install it when it is missing and we may (root).
+# Debian tools some tests drive: Chromium (axe checks) and wrk (the Open311 load tool's tests).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-		else echo "chromium is missing: the browser tests will fail (apt-get install chromium)"; fi; }
+	@for tool in chromium wrk; do command -v $$tool >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$tool >/dev/null; \
+		else echo "$$tool is missing: its tests will fail (apt-get install $$tool)"; fi; }; done
 
 pytest: $(VENV)/.dev-installed browser
 	$(VENV)/bin/pytest
