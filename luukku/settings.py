@@ -229,7 +229,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "cases-open-waiting-cases": {"task": "luukku.cases.tasks.open_waiting_cases", "schedule": 900},
+    # Delivered notifications are deleted after LUUKKU_NOTIFICATION_RETENTION_DAYS, at 03:30.
+    "notifications-prune-delivered": {
+        "task": "notifications.prune_delivered",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+LUUKKU_NOTIFICATION_RETENTION_DAYS = int(
+    os.environ.get("LUUKKU_NOTIFICATION_RETENTION_DAYS", "180")
+)
 # Text messages: a dotted path to a class with send(address, body); the default only logs.
 LUUKKU_SMS_BACKEND = os.environ.get(
     "LUUKKU_SMS_BACKEND", "luukku.notifications.senders.ConsoleSmsSender"

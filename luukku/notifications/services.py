@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Notification
@@ -175,3 +176,21 @@ def mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> i
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=list(notification_ids))
     return queryset.update(read_at=timezone.now())
+
+
+DEFAULT_RETENTION_DAYS = 180
+
+
+def prune_delivered(*, now: datetime | None = None) -> int:
+    """Delete what the outbox no longer needs: e-mails and SMS sent, and in-app notifications
+    read, longer ago than `LUUKKU_NOTIFICATION_RETENTION_DAYS` (they hold names and case
+    numbers). Unread in-app notifications stay for their reader and failed rows for an operator.
+    Returns how many rows went."""
+    days = int(getattr(settings, "LUUKKU_NOTIFICATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    sent = Q(status=Notification.Status.SENT)
+    expired = (sent & ~Q(channel=Notification.Channel.IN_APP) & Q(sent_at__lt=cutoff)) | (
+        sent & Q(channel=Notification.Channel.IN_APP) & Q(read_at__lt=cutoff)
+    )
+    deleted, _ = Notification.objects.filter(expired).delete()
+    return deleted

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from luukku.core.masking import mask_personal_data
 
+from . import services
 from .models import Notification
 from .senders import deliver
 
@@ -126,3 +127,9 @@ def deliver_pending() -> int:
             result.failed,
         )
     return result.sent
+
+
+@shared_task(name="notifications.prune_delivered")
+def prune_delivered() -> int:
+    """Daily: the outbox keeps delivered notifications only for the retention period."""
+    return services.prune_delivered()
