@@ -17,6 +17,7 @@ another process still works there for at most the TTL: the admin says so.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,11 +42,6 @@ class Reference:
     api_clients: dict[str, ApiClient]  # the active ones, by the hash of their key
     loaded_at: float
 
-    def knows(self, *, service_id: int | None = None, organisation_id: int | None = None) -> bool:
-        return (service_id is None or service_id in self.services) and (
-            organisation_id is None or organisation_id in self.organisations
-        )
-
 
 _current: Reference | None = None
 
@@ -62,6 +58,23 @@ def current() -> Reference:
     copy = _current
     if copy is None or now - copy.loaded_at >= settings.OPEN311_REFERENCE_TTL:
         copy = _current = _load(now)
+    return copy
+
+
+def knowing(
+    *,
+    service_ids: Iterable[int | None] = (),
+    organisation_ids: Iterable[int | None] = (),
+    slugs: Iterable[str] = (),
+) -> Reference:
+    """The copy, re-read once when it lacks one of these (created after it was read)."""
+    copy = current()
+    if (
+        any(i is not None and i not in copy.services for i in service_ids)
+        or any(i is not None and i not in copy.organisations for i in organisation_ids)
+        or any(slug not in copy.services_by_slug for slug in slugs)
+    ):
+        copy = refreshed()
     return copy
 
 

@@ -175,10 +175,7 @@ def _municipality_organisation(code: str | None) -> Organisation | None:
 
 def service_roles(service: Service) -> list[ServiceOrganisation]:
     """The service's responsible and producing organisations, in catalogue order."""
-    known = reference.current()
-    if not known.knows(service_id=service.pk):
-        known = reference.refreshed()
-    return known.roles.get(service.pk, [])
+    return reference.knowing(service_ids=[service.pk]).roles.get(service.pk, [])
 
 
 def _municipality_code(organisation: Organisation) -> str | None:

@@ -124,11 +124,10 @@ def public_requests(
     found = [PublicRequest(*row) for row in rows]
     if not found:
         return found
-    known = reference.current()
-    if not all(
-        known.knows(service_id=r.service_id, organisation_id=r.agency_responsible_id) for r in found
-    ):
-        known = reference.refreshed()
+    known = reference.knowing(
+        service_ids=[r.service_id for r in found],
+        organisation_ids=[r.agency_responsible_id for r in found],
+    )
     by_id = {r.id: r for r in found}
     if with_media := [r.id for r in found if r.has_media]:
         for attachment in MediaAttachment.objects.filter(request_id__in=with_media).order_by(
@@ -196,9 +195,7 @@ def filter_requests(filters: RequestFilters) -> QuerySet[ServiceRequest]:
 
 
 def _service_ids(codes: Sequence[str]) -> list[int]:
-    known = reference.current()
-    if any(code not in known.services_by_slug for code in codes):
-        known = reference.refreshed()
+    known = reference.knowing(slugs=codes)
     return [known.services_by_slug[code].pk for code in codes if code in known.services_by_slug]
 
 
@@ -265,15 +262,10 @@ def feedback_service(service_code: str) -> Service | None:
 
 def service_accepting_feedback(service_code: str) -> Service | None:
     """The service a new request names (from the process's `reference` copy)."""
-    service = reference.current().services_by_slug.get(service_code)
-    if service is None:
-        service = reference.refreshed().services_by_slug.get(service_code)
+    service = reference.knowing(slugs=[service_code]).services_by_slug.get(service_code)
     return service if service is not None and service.accepts_feedback else None
 
 
 def attributes_of(service: Service) -> Sequence[ServiceAttribute]:
     """The service's questions in their order (from the process's `reference` copy)."""
-    known = reference.current()
-    if not known.knows(service_id=service.pk):
-        known = reference.refreshed()
-    return known.attributes.get(service.pk, [])
+    return reference.knowing(service_ids=[service.pk]).attributes.get(service.pk, [])
