@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "luukku.router",
     "luukku.cases",
     "luukku.accessibility",
+    "luukku.surveys",
+    "luukku.ideas",
+    "luukku.panels",
     "luukku.demo",
 ]
 

@@ -35,6 +35,15 @@ LEAD_UNIT = "lead_unit"
 VIEW_SOCIAL_HEALTH_CONTENT = "view_social_health_content"
 # Decide the service for messages the router was unsure about (the triage queue).
 TRIAGE_ROUTING = "triage_routing"
+# Listening: build surveys and their touchpoints (the organisation's own surveys).
+MANAGE_SURVEYS = "manage_surveys"
+# See survey results and export them (staff survey groups under 5 stay hidden whatever the role).
+VIEW_SURVEY_RESULTS = "view_survey_results"
+# Customer panels (asiakasraati): recruit, draw members, run sessions, answer recommendations.
+MANAGE_PANELS = "manage_panels"
+# Decide on staff ideas about the organisation's services (status, reasons); anyone with staff
+# pages may log, comment on and support ideas.
+DECIDE_IDEAS = "decide_ideas"
 VIEW_AUDIT_LOG = "view_audit_log"
 MANAGE_MEMBERS = "manage_members"
 
@@ -44,15 +53,39 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.CASE_OWNER: frozenset({VIEW_STAFF_PAGES, HANDLE_FEEDBACK, HANDLE_CASES}),
     Role.UNIT_LEAD: frozenset(
-        {VIEW_STAFF_PAGES, HANDLE_FEEDBACK, HANDLE_CASES, LEAD_UNIT, TRIAGE_ROUTING}
+        {
+            VIEW_STAFF_PAGES,
+            HANDLE_FEEDBACK,
+            HANDLE_CASES,
+            LEAD_UNIT,
+            TRIAGE_ROUTING,
+            VIEW_SURVEY_RESULTS,
+        }
     ),
     Role.SOCIAL_HEALTH_PROFESSIONAL: frozenset(
         {VIEW_STAFF_PAGES, HANDLE_CASES, VIEW_SOCIAL_HEALTH_CONTENT}
     ),
-    Role.SERVICE_MANAGER: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE, MANAGE_CATALOGUE}),
-    Role.ANALYST: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE}),
+    Role.SERVICE_MANAGER: frozenset(
+        {
+            VIEW_STAFF_PAGES,
+            VIEW_ALLIANCE,
+            MANAGE_CATALOGUE,
+            MANAGE_SURVEYS,
+            VIEW_SURVEY_RESULTS,
+            MANAGE_PANELS,
+            DECIDE_IDEAS,
+        }
+    ),
+    Role.ANALYST: frozenset({VIEW_STAFF_PAGES, VIEW_ALLIANCE, VIEW_SURVEY_RESULTS}),
     Role.ORGANISATION_ADMIN: frozenset(
-        {VIEW_STAFF_PAGES, MANAGE_CATALOGUE, MANAGE_MEMBERS, VIEW_AUDIT_LOG}
+        {
+            VIEW_STAFF_PAGES,
+            MANAGE_CATALOGUE,
+            MANAGE_MEMBERS,
+            VIEW_AUDIT_LOG,
+            MANAGE_SURVEYS,
+            VIEW_SURVEY_RESULTS,
+        }
     ),
     Role.REGION_ADMIN: frozenset(
         {
@@ -66,6 +99,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             HANDLE_CASES,
             LEAD_UNIT,
             TRIAGE_ROUTING,
+            MANAGE_SURVEYS,
+            VIEW_SURVEY_RESULTS,
+            MANAGE_PANELS,
+            DECIDE_IDEAS,
         }
     ),
 }

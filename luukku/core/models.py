@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,3 +96,48 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_id}"
+
+
+class ConsentText(models.Model):
+    """The wording a person agreed to, per purpose and version, in every language.
+
+    A consent row elsewhere points at the exact text shown, so a later rewording never changes
+    what someone is recorded as having agreed to. Texts are never edited once used: add a
+    new version instead.
+    """
+
+    class Purpose(models.TextChoices):
+        SURVEY_IDENTIFIED = "survey_identified", _("identified survey answer")
+        SURVEY_CONTACT = "survey_contact", _("contact about a survey answer")
+        PANEL_MEMBERSHIP = "panel_membership", _("customer panel membership")
+        PANEL_GUARDIAN = "panel_guardian", _("guardian's consent for a panel member under 15")
+
+    purpose = models.CharField(max_length=30, choices=Purpose.choices, verbose_name=_("purpose"))
+    version = models.PositiveSmallIntegerField(verbose_name=_("version"))
+    text_fi = models.TextField(verbose_name=_("Finnish text"))
+    text_sv = models.TextField(verbose_name=_("Swedish text"))
+    text_en = models.TextField(verbose_name=_("English text"))
+    valid_from = models.DateTimeField(verbose_name=_("valid from"))
+
+    class Meta:
+        ordering = ["purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="unique_consent_version"),
+        ]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} v{self.version}"
+
+    def text(self, language: str) -> str:
+        return str(getattr(self, f"text_{language}", "") or self.text_fi)
+
+    @classmethod
+    def current(cls, purpose: str) -> ConsentText | None:
+        """The newest version already in force for `purpose`."""
+        return (
+            cls.objects.filter(purpose=purpose, valid_from__lte=timezone.now())
+            .order_by("-version")
+            .first()
+        )

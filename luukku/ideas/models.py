@@ -1,0 +1,1 @@
+"""Staff ideas (built by the ideas work)."""

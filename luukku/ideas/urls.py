@@ -1,0 +1,7 @@
+"""Staff ideas pages, mounted under /staff/ideas/."""
+
+from django.urls import URLPattern
+
+app_name = "ideas"
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Customer panels (built by the panels work)."""
