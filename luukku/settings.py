@@ -237,6 +237,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.prune_delivered",
         "schedule": crontab(hour=3, minute=30),
     },
+    "surveys-apply-retention": {
+        "task": "luukku.surveys.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "panels-apply-retention": {
+        "task": "luukku.panels.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 LUUKKU_NOTIFICATION_RETENTION_DAYS = int(
     os.environ.get("LUUKKU_NOTIFICATION_RETENTION_DAYS", "180")

@@ -88,6 +88,13 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "pohjois-savon-te-toimisto",
     ),
     DemoUser(
+        "demo-kehittamispaallikko",
+        "Kaisa",
+        "Kehittämispäällikkö",
+        Role.SERVICE_MANAGER,
+        "kuopion-kaupunki",
+    ),
+    DemoUser(
         "demo-analyytikko", "Antti", "Analyytikko", Role.ANALYST, "pohjois-savon-hyvinvointialue"
     ),
     DemoUser(
