@@ -1,7 +1,11 @@
 """Survey answer API, mounted under /api/v1/surveys/."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import api
 
 app_name = "surveys_api"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<uuid:public_id>/responses/", api.ResponseCreateView.as_view(), name="responses"),
+]
