@@ -46,13 +46,13 @@ class IdeaFactory(factory.django.DjangoModelFactory[Idea]):
     author_unit = factory.SubFactory(OrganisationFactory)
 
     @factory.post_generation
-    def services(self, create: bool, extracted: list[Service] | None, **kwargs: Any) -> None:
-        self.services.set(extracted or [ServiceFactory.create()])
+    def services(obj: Idea, create: bool, extracted: list[Service] | None, **kwargs: Any) -> None:
+        obj.services.set(extracted or [ServiceFactory.create()])
 
     @factory.post_generation
-    def history(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def history(obj: Idea, create: bool, extracted: Any, **kwargs: Any) -> None:
         IdeaStatusChange.objects.create(
-            idea=self, changed_by=self.author, from_status="", to_status=Idea.Status.NEW
+            idea=obj, changed_by=obj.author, from_status="", to_status=Idea.Status.NEW
         )
 
 
