@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from luukku.accounts.permissions import has_permission, organisation_scope
+from luukku.accounts.permissions import has_permission, is_region_admin, organisation_scope
 from luukku.accounts.roles import MANAGE_PANELS
 from luukku.catalogue.models import Service
 
@@ -59,7 +59,7 @@ def staff_panel(user: Any, pk: int) -> Panel:
     panel = Panel.objects.select_related("organisation").filter(pk=pk).first()
     if panel is None:
         raise Http404
-    if not has_permission(user, MANAGE_PANELS, panel.organisation):
+    if not (is_region_admin(user) or has_permission(user, MANAGE_PANELS, panel.organisation)):
         raise PermissionDenied
     return panel
 
