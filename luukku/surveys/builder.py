@@ -104,8 +104,9 @@ def save_survey(
         and survey.kind != Survey.objects.get(pk=survey.pk).kind
     ):
         raise _fail("kind", _("The survey already has answers, so its kind cannot change."))
-    if survey.opens_at and survey.closes_at and survey.closes_at <= survey.opens_at:
-        raise _fail("closes_at", _("The closing time must be after the opening time."))
+    problem = schedule_problem(survey.opens_at, survey.closes_at)
+    if problem:
+        raise _fail("closes_at", problem)
     with transaction.atomic():
         if creating:
             survey.created_by = actor
@@ -119,6 +120,12 @@ def save_survey(
             details={"fields": sorted(changed)},
         )
     return survey
+
+
+def schedule_problem(opens_at: Any, closes_at: Any) -> str | None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        return _("The closing time must be after the opening time.")
+    return None
 
 
 @dataclass(frozen=True)
@@ -233,9 +240,9 @@ def parse_condition_value(
         )
     parts = [part.strip() for part in raw.split(",") if part.strip()]
     if not parts:
-        raise _fail("show_if_value", _("Give the value the condition compares with."))
+        raise _fail("condition_value", _("Give the value the condition compares with."))
     if operator != Question.Operator.ANY_OF and len(parts) > 1:
-        raise _fail("show_if_value", _("Give one value, or choose “is any of” for several."))
+        raise _fail("condition_value", _("Give one value, or choose “is any of” for several."))
     if trigger.is_scale:
         low, high = Question.SCALES[trigger.kind]
         numbers = []
@@ -244,13 +251,13 @@ def parse_condition_value(
                 number = int(part)
             except ValueError:
                 raise _fail(
-                    "show_if_value",
+                    "condition_value",
                     _("%(question)s is a scale: give a whole number from %(low)s to %(high)s.")
                     % {"question": trigger.code, "low": low, "high": high},
                 ) from None
             if not low <= number <= high:
                 raise _fail(
-                    "show_if_value",
+                    "condition_value",
                     _("%(value)s is outside the scale of %(question)s (%(low)s–%(high)s).")
                     % {"value": number, "question": trigger.code, "low": low, "high": high},
                 )
@@ -269,7 +276,7 @@ def parse_condition_value(
     unknown = [part for part in parts if part not in known]
     if unknown:
         raise _fail(
-            "show_if_value",
+            "condition_value",
             _("%(question)s has no choice %(codes)s. Its choices are: %(known)s.")
             % {"question": trigger.code, "codes": ", ".join(unknown), "known": ", ".join(known)},
         )
@@ -515,39 +522,46 @@ def next_question_code(survey: Survey) -> str:
 # -- touchpoints --------------------------------------------------------------------------------
 
 
+def touchpoint_problems(touchpoint: Touchpoint) -> dict[str, list[str]]:
+    """What each kind of touchpoint needs, by form field; empty when nothing is wrong."""
+    kind = touchpoint.kind
+    problems: dict[str, list[str]] = {}
+    if touchpoint.survey.kind == Survey.Kind.STAFF:
+        problems["kind"] = [
+            _(
+                "Staff surveys are answered from the staff pages after logging in; they have "
+                "no public touchpoints."
+            )
+        ]
+    location = touchpoint.location
+    if kind in (Touchpoint.Kind.LOCATION, Touchpoint.Kind.KIOSK):
+        if location is None:
+            problems["location"] = [_("Choose the service location for a QR code or a kiosk.")]
+        elif location.channel_type != ServiceChannel.Type.SERVICE_LOCATION:
+            problems["location"] = [_("Choose a service location (a place people visit).")]
+    elif location is not None:
+        problems["location"] = [_("Only QR code and kiosk touchpoints have a location.")]
+    if kind == Touchpoint.Kind.SERVICE_PAGE and touchpoint.service is None:
+        problems["service"] = [_("Choose the service on whose page the link is shown.")]
+    if kind != Touchpoint.Kind.CASE_CLOSED and touchpoint.organisation is not None:
+        problems["organisation"] = [_("Only the case-closed touchpoint filters by organisation.")]
+    return problems
+
+
 def add_touchpoint(
     *, touchpoint: Touchpoint, actor: Any, request: HttpRequest | None = None
 ) -> Touchpoint:
     """Offer the survey somewhere; the public code is made here."""
-    survey = touchpoint.survey
+    problems = touchpoint_problems(touchpoint)
+    if problems:
+        raise BuilderError(problems)
     kind = touchpoint.kind
-    if survey.kind == Survey.Kind.STAFF:
-        raise _fail(
-            "kind",
-            _(
-                "Staff surveys are answered from the staff pages after logging in; they have "
-                "no public touchpoints."
-            ),
-        )
     if kind in (Touchpoint.Kind.LOCATION, Touchpoint.Kind.KIOSK):
-        location = touchpoint.location
-        if location is None:
-            raise _fail("location", _("Choose the service location for a QR code or a kiosk."))
-        if location.channel_type != ServiceChannel.Type.SERVICE_LOCATION:
-            raise _fail("location", _("Choose a service location (a place people visit)."))
         touchpoint.channel = touchpoint.channel or Channel.WALK_IN
-    elif touchpoint.location is not None:
-        raise _fail("location", _("Only QR code and kiosk touchpoints have a location."))
-    if kind == Touchpoint.Kind.SERVICE_PAGE and touchpoint.service is None:
-        raise _fail("service", _("Choose the service on whose page the link is shown."))
-    if kind != Touchpoint.Kind.CASE_CLOSED:
-        if touchpoint.organisation is not None:
-            raise _fail(
-                "organisation", _("Only the case-closed touchpoint filters by organisation.")
-            )
-        touchpoint.prefer_sms = False
-    if kind == Touchpoint.Kind.SERVICE_PAGE and touchpoint.service is not None:
+    elif kind == Touchpoint.Kind.SERVICE_PAGE:
         touchpoint.channel = touchpoint.channel or Channel.WEB
+    if kind != Touchpoint.Kind.CASE_CLOSED:
+        touchpoint.prefer_sms = False
     with transaction.atomic():
         touchpoint.code = new_public_code()
         touchpoint.save()
@@ -557,7 +571,7 @@ def add_touchpoint(
             target=touchpoint,
             request=request,
             purpose="survey touchpoint",
-            details={"survey": str(survey.public_id), "kind": kind},
+            details={"survey": str(touchpoint.survey.public_id), "kind": kind},
         )
     return touchpoint
 

@@ -13,7 +13,14 @@ from luukku.catalogue.models import Service, ServiceChannel
 from luukku.core.forms import AccessibleFormMixin
 from luukku.organisations.models import Organisation
 
-from .builder import ChoiceData, condition_value_text, service_locations, services
+from .builder import (
+    ChoiceData,
+    condition_value_text,
+    schedule_problem,
+    service_locations,
+    services,
+    touchpoint_problems,
+)
 from .models import LANGUAGES, Channel, Question, Survey, Touchpoint
 
 LANGUAGE_HINT = _("Finnish is required; Swedish and English are shown to those who choose them.")
@@ -145,6 +152,9 @@ class SurveyForm(AccessibleFormMixin, forms.ModelForm):
                 self.add_error("identified", _("Staff surveys are always anonymous."))
             if data.get("service"):
                 self.add_error("service", _("A staff survey is not about one service."))
+        problem = schedule_problem(data.get("opens_at"), data.get("closes_at"))
+        if problem:
+            self.add_error("closes_at", problem)
         return data
 
 
@@ -291,6 +301,22 @@ class TouchpointForm(AccessibleFormMixin, forms.ModelForm):
         location_field.queryset = service_locations()
         organisation_field: forms.ModelChoiceField = self.fields["organisation"]  # type: ignore[assignment]
         organisation_field.queryset = organisations
+
+    def clean(self) -> dict[str, Any]:
+        """The builder's rules per kind, on their fields (before the model's own checks,
+        whose messages would be generic)."""
+        data: dict[str, Any] = super().clean() or {}
+        candidate = Touchpoint(
+            survey=self.instance.survey,
+            kind=data.get("kind", ""),
+            service=data.get("service"),
+            location=data.get("location"),
+            organisation=data.get("organisation"),
+        )
+        for name, problems in touchpoint_problems(candidate).items():
+            for problem in problems:
+                self.add_error(name, problem)
+        return data
 
 
 class ResultsFilterForm(AccessibleFormMixin, forms.Form):

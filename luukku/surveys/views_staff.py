@@ -49,9 +49,19 @@ def _survey(request: HttpRequest, public_id: UUID, permission: str) -> Survey:
 
 
 def _show_errors(form: forms.BaseForm, error: BuilderError) -> None:
+    """The builder's messages on their fields, marked for screen readers as the form's own
+    errors are (AccessibleFormMixin does that only while cleaning)."""
     for name, problems in error.errors.items():
+        field_name = name if name in form.fields else None
         for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
+            form.add_error(field_name, problem)
+        if field_name is not None:
+            attrs = form.fields[field_name].widget.attrs
+            error_id = f"{form[field_name].auto_id}_error"
+            described = attrs.get("aria-describedby", "")
+            attrs["aria-invalid"] = "true"
+            if error_id not in described:
+                attrs["aria-describedby"] = f"{error_id} {described}".strip()
 
 
 def public_url(request: HttpRequest, touchpoint: Touchpoint) -> str | None:

@@ -69,12 +69,12 @@ def test_a_new_question_goes_last_and_its_choices_keep_their_order(manager):
 @pytest.mark.parametrize(
     ("trigger_code", "operator", "value", "field", "message"),
     [
-        ("overall", "lte", "6", "show_if_value", "6 is outside the scale of overall (1–5)."),
-        ("overall", "lte", "two", "show_if_value", "give a whole number from 1 to 5"),
-        ("overall", "eq", "1, 2", "show_if_value", "choose “is any of” for several"),
-        ("overall", "lte", "", "show_if_value", "Give the value"),
-        ("nps", "in", "9, 11", "show_if_value", "11 is outside the scale of nps (0–10)."),
-        ("contact_channel", "eq", "c", "show_if_value", "contact_channel has no choice c"),
+        ("overall", "lte", "6", "condition_value", "6 is outside the scale of overall (1–5)."),
+        ("overall", "lte", "two", "condition_value", "give a whole number from 1 to 5"),
+        ("overall", "eq", "1, 2", "condition_value", "choose “is any of” for several"),
+        ("overall", "lte", "", "condition_value", "Give the value"),
+        ("nps", "in", "9, 11", "condition_value", "11 is outside the scale of nps (0–10)."),
+        ("contact_channel", "eq", "c", "condition_value", "contact_channel has no choice c"),
         ("contact_channel", "lte", "a", "show_if_operator", "work with scale questions"),
         ("comments", "eq", "x", "show_if_question", "not on free text"),
     ],
