@@ -32,7 +32,7 @@ def test_the_demo_ideas_show_every_status_and_are_loaded_once(demo):
             assert may_decide(change.changed_by, idea), (idea, change)
     assert Notification.objects.filter(kind="idea_submitted").exists()
     # The history reads in time order, from the submission to the last decision.
-    adopted = ideas.filter(status="adopted").first()
+    adopted = ideas.filter(status="adopted").earliest("created_at")
     times = list(adopted.status_changes.values_list("changed_at", flat=True))
     assert times == sorted(times)
     assert adopted.created_at <= times[0]
