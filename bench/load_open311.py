@@ -62,15 +62,17 @@ TARGETS: dict[str, dict[str, float]] = {
 }
 SCENARIOS = ("list", "list_filtered", "one", "post")
 
-# The Lua half. `PATHS`, `METHOD`, `BODIES`, `CONTENT_TYPE` and `CHECK_POST` are filled in by
-# `lua_script`. Each thread starts at its own random offset so that the 16 connections do not ask
-# for the same URL in lock step; per-thread status counters are summed in done().
+# The Lua half. `PATHS`, `METHOD`, `BODIES`, `CONTENT_TYPE`, `CHECK_POST` and `BODY_MARKS` are
+# filled in by `wrk_script`. Each thread starts at its own random offset so that the 16
+# connections do not ask for the same URL in lock step; per-thread status counters are summed in
+# done().
 LUA_TEMPLATE = r"""
 local paths = %(paths)s
 local bodies = %(bodies)s
 local method = %(method)s
 local content_type = %(content_type)s
 local check_post = %(check_post)s
+local body_marks = %(body_marks)s
 local marker = %(marker)s
 
 local threads = {}
@@ -108,10 +110,11 @@ function response(status, headers, body)
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
   if check_post and status >= 200 and status < 300 then
-    if not (string.find(body, "service_request_id", 1, true)
-            or string.find(body, "token", 1, true)) then
-      bad_bodies = bad_bodies + 1
+    local marked = false
+    for _, mark in ipairs(body_marks) do
+      if string.find(body, mark, 1, true) then marked = true end
     end
+    if not marked then bad_bodies = bad_bodies + 1 end
   end
 end
 
@@ -129,7 +132,9 @@ end
 function done(summary, latency, requests)
   local statuses_total = {}
   local bad_total = 0
+  local sent_total = 0
   for _, thread in ipairs(threads) do
+    sent_total = sent_total + thread:get("sequence")
     local counts = thread:get("statuses")
     for k, v in pairs(counts) do
       statuses_total[k] = (statuses_total[k] or 0) + v
@@ -150,6 +155,7 @@ function done(summary, latency, requests)
     mean_us = latency.mean,
     statuses = statuses_total,
     bad_bodies = bad_total,
+    sent = sent_total,
   }
   io.write(marker .. encode(result) .. "\n")
 end
@@ -170,6 +176,9 @@ class RunResult:
     socket_errors: int
     bad_bodies: int
     cpu_ms_per_request: float | None = None
+    # Requests written; those beyond `requests` were cut off unanswered when wrk stopped (the
+    # server may still have completed them).
+    sent: int = 0
 
     @property
     def rps(self) -> float:
@@ -273,15 +282,37 @@ def _lua_list(values: Sequence[str]) -> str:
 def lua_script(plan: LoadPlan, scenario: str, run_id: str) -> str:
     """The wrk script of one scenario: its URLs, bodies and the result reporter."""
     paths, bodies = plan.paths(scenario)
-    is_post = scenario == "post"
+    return wrk_script(
+        paths=paths,
+        bodies=bodies,
+        content_type="application/x-www-form-urlencoded",
+        body_marks=("service_request_id", "token"),
+        seed=plan.seed,
+        run_id=run_id,
+    )
+
+
+def wrk_script(
+    *,
+    paths: Sequence[str],
+    bodies: Sequence[str],
+    content_type: str,
+    body_marks: Sequence[str],
+    seed: int,
+    run_id: str,
+) -> str:
+    """A wrk script that GETs `paths` or, with `bodies`, POSTs them (a unique Idempotency-Key
+    `<run_id>-<thread>-<n>` each); every 2xx POST answer must contain one of `body_marks`."""
+    is_post = bool(bodies)
     return LUA_TEMPLATE % {
         "paths": _lua_list(paths),
         "bodies": _lua_list(bodies) if bodies else "{}",
         "method": _lua_string("POST" if is_post else "GET"),
-        "content_type": _lua_string("application/x-www-form-urlencoded"),
+        "content_type": _lua_string(content_type),
         "check_post": "true" if is_post else "false",
+        "body_marks": _lua_list(body_marks),
         "marker": _lua_string(RESULT_MARKER),
-        "seed": plan.seed,
+        "seed": seed,
         "run_id": run_id,
     }
 
@@ -307,6 +338,7 @@ def parse_result(stdout: str) -> RunResult:
                 statuses={str(k): int(v) for k, v in data["statuses"].items()},
                 socket_errors=socket_errors,
                 bad_bodies=int(data["bad_bodies"]),
+                sent=int(data["sent"]),
             )
     raise RuntimeError(f"wrk printed no result line:\n{stdout}")
 
@@ -320,13 +352,26 @@ def run_wrk(
     threads: int = THREADS,
 ) -> RunResult:
     """One wrk run of one scenario against the plan's server."""
+    return run_wrk_script(
+        plan.base_url, lua_script(plan, scenario, run_id), duration, connections, threads
+    )
+
+
+def run_wrk_script(
+    url: str,
+    lua: str,
+    duration: float,
+    connections: int = CONNECTIONS,
+    threads: int = THREADS,
+) -> RunResult:
+    """One wrk run of a script from `wrk_script` against the server of `url`."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk")
-    parts = urlsplit(plan.base_url)
+    parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="ascii") as script:
-        script.write(lua_script(plan, scenario, run_id))
+        script.write(lua)
         script.flush()
         completed = subprocess.run(  # noqa: S603 - wrk from PATH with our own arguments
             [

@@ -270,9 +270,16 @@ class _Writer:
         return model.objects.create(**fields)
 
 
-def _survey(
-    writer: _Writer, public_id: uuid.UUID, questions: tuple[DemoQuestion, ...], **fields: Any
+def ensure_survey(
+    public_id: uuid.UUID,
+    questions: tuple[DemoQuestion, ...],
+    *,
+    writer: _Writer | None = None,
+    **fields: Any,
 ) -> Survey:
+    """The open survey with this public id, created with its questions when missing (also used
+    by bench/bench_surveys.py for its survey)."""
+    writer = writer or _Writer()
     survey = Survey.objects.filter(public_id=public_id).first()
     if survey is not None:
         return survey
@@ -310,10 +317,10 @@ def _survey(
 
 
 def _customer_survey(writer: _Writer, kuopio: Organisation) -> Survey:
-    return _survey(
-        writer,
+    return ensure_survey(
         CUSTOMER_SURVEY_ID,
         CUSTOMER_QUESTIONS,
+        writer=writer,
         organisation=kuopio,
         title_fi="Miten onnistuimme?",
         title_sv="Hur lyckades vi?",
@@ -497,10 +504,10 @@ def _record_answer(
 
 def _staff_survey(writer: _Writer, kuopio: Organisation) -> None:
     """Kuopio's staff survey: answers from four units, one of them too small to show."""
-    survey = _survey(
-        writer,
+    survey = ensure_survey(
         STAFF_SURVEY_ID,
         STAFF_QUESTIONS,
+        writer=writer,
         organisation=kuopio,
         kind=Survey.Kind.STAFF,
         asks_background=False,
