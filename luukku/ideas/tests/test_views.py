@@ -295,3 +295,16 @@ def test_the_list_and_the_idea_page_read_in_a_fixed_number_of_queries(
     IdeaCommentFactory.create_batch(5, idea=last)
     with django_assert_max_num_queries(20):
         client.get(reverse("ideas:detail", args=[last.pk]))
+
+
+def test_only_the_region_admin_sees_ideas_in_the_admin_and_may_remove_one(client, idea):
+    url = reverse("admin:ideas_idea_delete", args=[idea.pk])
+    manager = user_with_role(Role.SERVICE_MANAGER, is_staff=True)
+    client.force_login(manager)
+    assert client.get(url).status_code == 403
+
+    client.force_login(user_with_role(Role.REGION_ADMIN, is_staff=True))
+    assert client.get(reverse("admin:ideas_idea_change", args=[idea.pk])).status_code == 200
+    client.post(url, {"post": "yes"})
+
+    assert not Idea.objects.filter(pk=idea.pk).exists()
