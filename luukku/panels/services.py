@@ -262,13 +262,14 @@ def duplicate_message() -> str:
 # --- the draw --------------------------------------------------------------------------------
 
 
-def candidate(volunteer: Volunteer) -> sortition.Candidate:
-    return sortition.Candidate(
-        id=volunteer.pk,
-        municipality=volunteer.municipality.code,
-        age_band=volunteer.age_band,
-        sex=volunteer.sex,
-    )
+def candidates(volunteers: QuerySet[Volunteer]) -> list[sortition.Candidate]:
+    """The volunteers as the draw sees them, read as plain columns (10,000 rows in tens of ms)."""
+    return [
+        sortition.Candidate(pk, code, band, sex)
+        for pk, code, band, sex in volunteers.order_by("pk").values_list(
+            "pk", "municipality__code", "age_band", "sex"
+        )
+    ]
 
 
 def population_shares(panel: Panel) -> sortition.Shares:
@@ -309,14 +310,10 @@ def draw(
     seed = new_seed() if seed is None else seed
     shares = population_shares(panel)
     quotas = sortition.quotas_from_shares(shares, panel.size)
-    pool = list(
-        Volunteer.objects.filter(panel=panel, status=Volunteer.Status.VOLUNTEER)
-        .select_related("municipality")
-        .order_by("pk")
-    )
+    pool = candidates(Volunteer.objects.filter(panel=panel, status=Volunteer.Status.VOLUNTEER))
     if not pool:
         raise PanelError(_("Nobody has signed up yet: there is no one to draw."))
-    result = sortition.select([candidate(v) for v in pool], quotas, panel.size, seed, shares=shares)
+    result = sortition.select(pool, quotas, panel.size, seed, shares=shares)
     selection = Selection.objects.create(
         panel=panel,
         seed=seed,
@@ -363,13 +360,14 @@ def refresh_report(selection: Selection) -> dict[str, Any]:
     """The quota report for the members seated now (after withdrawals and replacements)."""
     shares = population_shares(selection.panel)
     quotas = sortition.quotas_from_shares(shares, selection.size)
-    members = [candidate(m.volunteer) for m in seated(selection)]
-    pool = [
-        candidate(v)
-        for v in Volunteer.objects.filter(panel=selection.panel)
-        .exclude(status=Volunteer.Status.WITHDRAWN)
-        .select_related("municipality")
-    ]
+    members = candidates(
+        Volunteer.objects.filter(pk__in=[m.volunteer_id for m in seated(selection)])
+    )
+    pool = candidates(
+        Volunteer.objects.filter(panel=selection.panel).exclude(
+            status__in=[Volunteer.Status.WITHDRAWN, Volunteer.Status.REPLACED]
+        )
+    )
     report = sortition.quota_report(members, pool, quotas, shares)
     report["seed"] = selection.seed
     return report
@@ -427,14 +425,11 @@ def _replace(member: SelectionMember, *, seed: int | None) -> SelectionMember | 
     seed = new_seed() if seed is None else seed
     shares = population_shares(selection.panel)
     quotas = sortition.quotas_from_shares(shares, selection.size)
-    reserves = list(
-        Volunteer.objects.filter(panel=selection.panel, status=Volunteer.Status.RESERVE)
-        .select_related("municipality")
-        .order_by("pk")
-    )
     chosen = sortition.replacement(
-        [candidate(m.volunteer) for m in seated(selection)],
-        [candidate(v) for v in reserves],
+        candidates(Volunteer.objects.filter(pk__in=[m.volunteer_id for m in seated(selection)])),
+        candidates(
+            Volunteer.objects.filter(panel=selection.panel, status=Volunteer.Status.RESERVE)
+        ),
         quotas,
         seed,
     )

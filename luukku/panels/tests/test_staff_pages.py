@@ -26,7 +26,7 @@ def drawn(region) -> Panel:
 
 
 def pages(panel: Panel) -> list[str]:
-    volunteer = panel.volunteers.first()
+    volunteer = panel.volunteers.all()[0]
     return [
         reverse("panels_staff:panel", args=[panel.pk]),
         reverse("panels_staff:edit", args=[panel.pk]),
@@ -130,7 +130,7 @@ def test_a_bad_seed_is_explained(client, region):
 
 def test_the_manager_withdraws_a_member_and_a_reserve_takes_the_seat(client, drawn):
     client.force_login(user_with_role(Role.SERVICE_MANAGER, drawn.organisation))
-    member = services.seated(services.current_selection(drawn))[0]
+    member = services.seated(drawn.selections.get())[0]
 
     client.post(reverse("panels_staff:withdraw", args=[drawn.pk, member.pk]), {"replace": "1"})
 
