@@ -8,9 +8,11 @@ surveys are not answerable here: they need a login to check who may answer.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import ParseError
@@ -45,6 +47,33 @@ def _errors(errors: dict[str, list[str]], status: int) -> Response:
     return Response({"errors": errors}, status=status)
 
 
+def _flat(errors: Any, key: str = "body") -> dict[str, list[str]]:
+    """Serializer errors as {field: [messages]}: a nested field (background, other) by its own
+    name, as the service names them."""
+    if not isinstance(errors, dict | list):
+        return {key: [str(errors)]}
+    items = errors.items() if isinstance(errors, dict) else ((key, item) for item in errors)
+    flat: dict[str, list[str]] = {}
+    for name, value in items:
+        for inner, messages in _flat(value, str(name)).items():
+            flat.setdefault(inner, []).extend(messages)
+    return flat
+
+
+def _open_customer_survey(public_id: str) -> Survey | None:
+    """A published customer survey; an id that is not a UUID is simply not found."""
+    try:
+        survey_id = uuid.UUID(public_id)
+    except ValueError:
+        return None
+    return (
+        Survey.objects.select_related("organisation")
+        .filter(public_id=survey_id, kind=Survey.Kind.CUSTOMER)
+        .exclude(status=Survey.Status.DRAFT)
+        .first()
+    )
+
+
 class ResponseCreateView(APIView):
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
@@ -63,6 +92,12 @@ class ResponseCreateView(APIView):
             "response."
         ),
         parameters=[
+            OpenApiParameter(
+                "public_id",
+                OpenApiTypes.UUID,
+                OpenApiParameter.PATH,
+                description="The survey's public id (from its link).",
+            ),
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
                 str,
@@ -102,12 +137,7 @@ class ResponseCreateView(APIView):
                 status=http.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(wait)},
             )
-        survey = (
-            Survey.objects.select_related("organisation")
-            .filter(public_id=public_id, kind=Survey.Kind.CUSTOMER)
-            .exclude(status=Survey.Status.DRAFT)
-            .first()
-        )
+        survey = _open_customer_survey(public_id)
         if survey is None:
             return Response({"detail": _("No such survey.")}, status=http.HTTP_404_NOT_FOUND)
         try:
@@ -115,7 +145,7 @@ class ResponseCreateView(APIView):
         except ParseError as error:
             return _errors({"body": [str(error.detail)]}, http.HTTP_400_BAD_REQUEST)
         if not body.is_valid():
-            return _errors(body.errors, http.HTTP_400_BAD_REQUEST)
+            return _errors(_flat(body.errors), http.HTTP_400_BAD_REQUEST)
         data = body.validated_data
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         try:

@@ -7,5 +7,5 @@ from . import api
 app_name = "surveys_api"
 
 urlpatterns = [
-    path("<uuid:public_id>/responses/", api.ResponseCreateView.as_view(), name="responses"),
+    path("<str:public_id>/responses/", api.ResponseCreateView.as_view(), name="responses"),
 ]

@@ -53,7 +53,7 @@ class QuestionRow:
         return self.question.kind != Question.Kind.FREE_TEXT
 
 
-class UnitChoiceField(forms.ModelChoiceField[Organisation]):
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, *, language: str, **kwargs: Any) -> None:
         self.language = language
         super().__init__(**kwargs)
