@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from luukku.areas.models import Area
-from luukku.catalogue import selectors
+from luukku.catalogue import page_extras, selectors
 from luukku.catalogue.models import LifeEvent, TargetGroup
 from luukku.catalogue.search import search_services
 
@@ -175,6 +175,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "responsible": responsible,
         "producers": producers,
         "has_van": selectors.has_mobile_channel(service),
+        "page_links": page_extras.links_for(service),
     }
     if context["has_van"]:
         municipality = _chosen_municipality(request)

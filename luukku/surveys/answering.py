@@ -19,13 +19,16 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luukku.accounts.models import User
 from luukku.areas.demographics import AgeBand, CustomerType, Sex
 from luukku.areas.models import Area
+from luukku.catalogue.models import Service
+from luukku.catalogue.page_extras import PageLink
 from luukku.core.models import ConsentText
 from luukku.intake.open311 import throttling
 from luukku.organisations.models import Organisation
@@ -207,6 +210,34 @@ def check_answerable(survey: Survey, invitation: Invitation | None = None) -> No
 
 def response_exists(invitation: Invitation) -> bool:
     return Response.objects.filter(invitation=invitation).exists()
+
+
+def service_page_links(service: Service) -> list[PageLink]:
+    """The catalogue's service page offers the open surveys that have an active service-page
+    touchpoint for the service (registered in SurveysConfig.ready()). One query."""
+    now = timezone.now()
+    touchpoints = (
+        Touchpoint.objects.filter(
+            kind=Touchpoint.Kind.SERVICE_PAGE,
+            active=True,
+            service=service,
+            survey__kind=Survey.Kind.CUSTOMER,
+            survey__status=Survey.Status.OPEN,
+        )
+        .filter(Q(survey__opens_at__isnull=True) | Q(survey__opens_at__lte=now))
+        .filter(Q(survey__closes_at__isnull=True) | Q(survey__closes_at__gt=now))
+        .select_related("survey")
+        .order_by("survey__created_at", "pk")
+    )
+    several = len(touchpoints) > 1
+    return [
+        PageLink(
+            text=_("Give feedback on this service"),
+            url=reverse("surveys:touchpoint", args=[touchpoint.code]),
+            description=touchpoint.survey.title() if several else "",
+        )
+        for touchpoint in touchpoints
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,3 +14,8 @@ class SurveysConfig(AppConfig):
         from luukku.surveys import receivers  # noqa: PLC0415
 
         receivers.connect()
+        # The service page links to the open surveys offered there (catalogue/page_extras.py).
+        from luukku.catalogue import page_extras  # noqa: PLC0415
+        from luukku.surveys.answering import service_page_links  # noqa: PLC0415
+
+        page_extras.register(service_page_links)

@@ -53,7 +53,7 @@ class QuestionRow:
         return self.question.kind != Question.Kind.FREE_TEXT
 
 
-class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class UnitChoiceField(forms.ModelChoiceField):
     def __init__(self, *, language: str, **kwargs: Any) -> None:
         self.language = language
         super().__init__(**kwargs)
