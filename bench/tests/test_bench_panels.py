@@ -10,7 +10,7 @@ from collections import Counter
 from bench.bench_panels import BANDS, generate, population_cells, pure_runs
 
 
-def test_the_generator_is_deterministic_and_uses_the_demo_regions_categories():
+def test_the_generator_is_deterministic_and_uses_the_demo_regions_categories() -> None:
     cells = population_cells()
     first = generate(500, cells)
 
@@ -21,7 +21,7 @@ def test_the_generator_is_deterministic_and_uses_the_demo_regions_categories():
     assert {v.sex for v in first} <= {"female", "male", "other"}
 
 
-def test_the_pool_is_skewed_towards_kuopio_and_women():
+def test_the_pool_is_skewed_towards_kuopio_and_women() -> None:
     volunteers = generate(5000, population_cells())
     municipalities = Counter(v.municipality for v in volunteers)
     sexes = Counter(v.sex for v in volunteers)
@@ -31,7 +31,7 @@ def test_the_pool_is_skewed_towards_kuopio_and_women():
     assert sexes["female"] > 1.5 * sexes["male"]
 
 
-def test_the_draw_meets_the_quotas_from_the_skewed_pool():
+def test_the_draw_meets_the_quotas_from_the_skewed_pool() -> None:
     timings, deviations = pure_runs(generate(2000, population_cells()), size=30, runs=2)
 
     assert len(timings) == 2
