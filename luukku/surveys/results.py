@@ -47,7 +47,7 @@ class Groups:
         return OTHER_GROUP if key in self.merged and self.other else None
 
 
-def suppress_groups(counts: Mapping[Hashable, int]) -> Groups:
+def suppress_groups(counts: Mapping[Any, int]) -> Groups:
     """Groups of at least MIN_GROUP_SIZE are shown; the others are merged, never revealed.
 
     If the merged remainder is 1–4, it could be computed from the total minus the shown

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from django.utils import translation
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role

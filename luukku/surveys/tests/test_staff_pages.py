@@ -148,7 +148,7 @@ def test_a_manager_creates_a_survey_in_their_organisation_only(client, organisat
         "asks_background": "on",
     }
 
-    refused = client.post(url("create"), data | {"organisation": OrganisationFactory().pk})
+    refused = client.post(url("create"), data | {"organisation": OrganisationFactory.create().pk})
     created = client.post(url("create"), data | {"organisation": organisation.pk})
 
     assert refused.status_code == 200
@@ -243,7 +243,9 @@ def test_a_choice_row_without_a_code_is_explained(client, organisation):
         url("add_question", survey.public_id), question_data(**{"choices-2-label_fi": "Chat"})
     )
 
-    assert "Give the choice a code." in response.content.decode()
+    page = response.content.decode()
+    assert "Give the choice a code." in page
+    assert 'class="error-summary"' in page
     assert not survey.questions.filter(code="channel").exists()
 
 
