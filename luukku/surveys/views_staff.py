@@ -154,7 +154,9 @@ def survey_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         question.condition_text = builder.condition_value_text(question)  # type: ignore[attr-defined]
     touchpoints = [
         (touchpoint, public_url(request, touchpoint))
-        for touchpoint in survey.touchpoints.select_related("service", "location", "organisation")
+        for touchpoint in survey.touchpoints.select_related(
+            "service", "location", "organisation"
+        ).prefetch_related("service__texts", "location__texts")
     ]
     return render(
         request,
