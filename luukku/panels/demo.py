@@ -98,14 +98,14 @@ CUSTOMER_POOL = (
     Profile((KUOPIO,), ("55-64", "65-74", "75-"), Sex.FEMALE, 120),
     Profile((KUOPIO,), ("25-34", "35-44", "45-54"), Sex.FEMALE, 45),
     Profile((KUOPIO,), ("45-54", "55-64", "65-74", "75-"), Sex.MALE, 40),
-    Profile((KUOPIO,), ("15-24", "25-34"), Sex.MALE, 8),
+    Profile((KUOPIO,), ("25-34",), Sex.MALE, 8),
     Profile(
         ("140", "420", SIILINJARVI, "915"), ("35-44", "45-54", "55-64", "65-74"), Sex.FEMALE, 35
     ),
     Profile(("140", "420", SIILINJARVI, "915"), ("35-44", "55-64", "65-74"), Sex.MALE, 20),
     Profile(SMALL, ("55-64", "65-74", "75-"), Sex.FEMALE, 15),
     Profile(SMALL, ("45-54", "65-74"), Sex.MALE, 8),
-    Profile(SMALL, ("15-24",), Sex.MALE, 2),
+    Profile(SMALL, ("15-24",), Sex.MALE, 1),
     Profile((KUOPIO, SIILINJARVI), ("25-34", "35-44"), Sex.OTHER, 3),
 )
 YOUTH_POOL = (

@@ -68,6 +68,7 @@ def _bar(count: int | None, size: int) -> int:
 
 def _note(dimension: str, label: str, row: dict[str, Any]) -> str | None:
     values = {
+        "dimension": dimension_title(dimension),
         "value": label,
         "quota": row["quota"],
         "selected": row["selected"],
@@ -76,36 +77,42 @@ def _note(dimension: str, label: str, row: dict[str, Any]) -> str | None:
     if row.get("status") == "pool_short":
         if dimension == "municipality":
             text = ngettext(
-                "Only %(pool)s volunteer from %(value)s; the quota is %(quota)s.",
-                "Only %(pool)s volunteers from %(value)s; the quota is %(quota)s.",
+                "Quota %(quota)s, but only %(pool)s volunteer from %(value)s; "
+                "%(selected)s selected.",
+                "Quota %(quota)s, but only %(pool)s volunteers from %(value)s; "
+                "%(selected)s selected.",
                 row["pool"],
             )
         elif dimension == "age_band":
             text = ngettext(
-                "Only %(pool)s volunteer aged %(value)s; the quota is %(quota)s.",
-                "Only %(pool)s volunteers aged %(value)s; the quota is %(quota)s.",
+                "Quota %(quota)s, but only %(pool)s volunteer aged %(value)s; "
+                "%(selected)s selected.",
+                "Quota %(quota)s, but only %(pool)s volunteers aged %(value)s; "
+                "%(selected)s selected.",
                 row["pool"],
             )
         else:
             text = ngettext(
-                "Only %(pool)s volunteer answered “%(value)s”; the quota is %(quota)s.",
-                "Only %(pool)s volunteers answered “%(value)s”; the quota is %(quota)s.",
+                "Quota %(quota)s, but only %(pool)s volunteer answered “%(value)s”; "
+                "%(selected)s selected.",
+                "Quota %(quota)s, but only %(pool)s volunteers answered “%(value)s”; "
+                "%(selected)s selected.",
                 row["pool"],
             )
         return text % values
     if row.get("status") == "unmet":
         return (
             _(
-                "%(value)s: %(selected)s selected, quota %(quota)s. There were enough "
-                "volunteers, but meeting the other quotas left this group short."
+                "%(dimension)s %(value)s: %(selected)s selected, quota %(quota)s. There were "
+                "enough volunteers, but meeting the other quotas left this group short."
             )
             % values
         )
     if row.get("status") == "over":
         return (
             _(
-                "%(value)s: %(selected)s selected, quota %(quota)s: over the quota, because "
-                "other groups had too few volunteers."
+                "%(dimension)s %(value)s: %(selected)s selected, quota %(quota)s: over the "
+                "quota, because other groups had too few volunteers."
             )
             % values
         )

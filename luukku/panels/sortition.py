@@ -379,14 +379,16 @@ def quota_report(
             if quota is not None:
                 row["status"] = _status(quota, selected[value], available[value])
             rows.append(row)
+        uncounted = sum(
+            count for value, count in selected.items() if value not in quotas[dimension]
+        )
+        _mark_covered(rows, uncounted)
         dimensions.append(
             {
                 "dimension": dimension,
                 "deviation": tally.dimension_deviation(dimension),
                 "rows": rows,
-                "uncounted_selected": sum(
-                    count for value, count in selected.items() if value not in quotas[dimension]
-                ),
+                "uncounted_selected": uncounted,
             }
         )
     return {
@@ -397,6 +399,17 @@ def quota_report(
         "total_deviation": tally.deviation(),
         "dimensions": dimensions,
     }
+
+
+def _mark_covered(rows: list[dict[str, Any]], uncounted: int) -> None:
+    """Shortfalls that members without a quota value fill (see the module docstring) are
+    "covered": not deviation, and no group the report should call short."""
+    for row in rows:
+        if row.get("status") in ("unmet", "pool_short"):
+            shortfall = row["quota"] - row["selected"]
+            if shortfall <= uncounted:
+                row["status"] = "covered"
+                uncounted -= shortfall
 
 
 def _status(quota: int, selected: int, pool: int) -> str:

@@ -4,7 +4,11 @@ recorded, the rest become reserves, and a withdrawal is replaced so the balance 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
+from luukku.accounts.roles import Role
+from luukku.accounts.tests.factories import user_with_role
 from luukku.core.models import AuditEvent
 from luukku.panels import services
 from luukku.panels.models import Panel, Selection, SelectionMember, Volunteer
@@ -109,3 +113,24 @@ def test_a_withdrawal_without_replacement_leaves_the_seat_empty(region):
 
 def _dimension(report: dict, name: str) -> dict:
     return next(d for d in report["dimensions"] if d["dimension"] == name)
+
+
+def test_the_quota_report_explains_in_words_what_the_pool_could_not_give(client, region):
+    panel = PanelFactory.create(size=10)
+    for n in range(20):
+        VolunteerFactory.create(
+            panel=panel, municipality=region.big, age_band=("65-74", "75-")[n % 2]
+        )
+    VolunteerFactory.create(panel=panel, municipality=region.middle, age_band="25-34", sex="other")
+    services.draw(panel=panel, actor=None, seed=3)
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, panel.organisation))
+
+    with translation.override("en"):
+        page = client.get(reverse("panels_staff:report", args=[panel.pk])).content.decode()
+
+    # Kaavi has 1/12 of the population: quota 1 of 10, and nobody from there signed up.
+    assert "Quota 1, but only 0 volunteers from Kaavi; 0 selected." in page
+    assert "Quota 5, but only 0 volunteers answered “man”; 0 selected." in page
+    assert "1 member answered “other” as their sex." in page
+    report = panel.selections.get().report
+    assert report["total_deviation"] == sum(d["deviation"] for d in report["dimensions"])
