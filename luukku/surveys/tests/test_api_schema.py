@@ -3,6 +3,7 @@ answer is one the document describes, and never a server error."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -47,7 +48,7 @@ def _seed() -> None:
 def test_the_answer_api_conforms_to_its_openapi_document(case):
     _seed()
     # Half the cases go to the real survey, so that the body checks behind the 404 are fuzzed.
-    if hash(repr(case.body)) % 2 == 0:
+    if zlib.crc32(repr(case.body).encode()) % 2 == 0:
         case.path_parameters = {"public_id": SURVEY_ID}
     # A body valid by the document may still be refused: the answers must fit the survey's
     # questions, which OpenAPI cannot express. Every other check runs, server errors included.
