@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from luukku.cases.models import Case, Customer, Sensitivity, Task
@@ -228,6 +229,6 @@ def invitation_message(invitation: Invitation, link: str, *, by_sms: bool) -> tu
         ) % {
             "organisation": name,
             "link": link,
-            "expires": timezone.localtime(invitation.expires_at).strftime("%d.%m.%Y"),
+            "expires": date_format(timezone.localtime(invitation.expires_at), "SHORT_DATE_FORMAT"),
         }
         return subject, body
