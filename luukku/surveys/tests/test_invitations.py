@@ -122,6 +122,17 @@ def test_a_closed_case_sends_its_survey_once_even_when_the_signal_is_retried(cit
     assert Notification.objects.filter(kind="survey_invitation").count() == 1
 
 
+def test_the_same_closing_never_invites_twice_even_without_the_fatigue_rule(city, settings):
+    settings.LUUKKU_SURVEY_INVITATION_INTERVAL_DAYS = 0
+    case_closed_touchpoint(city["city"])
+    case = closed_case(city["unit"])
+    first = invited(case)
+    Invitation.objects.filter(pk=first.pk).update(case=None)  # an anonymous survey answered
+    assert invite_for_closed_case(case=case) is None
+    assert Invitation.objects.count() == 1
+    assert Notification.objects.filter(kind="survey_invitation").count() == 1
+
+
 def test_a_reopened_case_closed_again_may_invite_again(city, close, settings):
     settings.LUUKKU_SURVEY_INVITATION_INTERVAL_DAYS = 0
     case_closed_touchpoint(city["city"])
