@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, User
 from .permissions import has_permission
-from .roles import HANDLE_ACCESSIBILITY_FEEDBACK, HANDLE_CASES, VIEW_ALLIANCE
+from .roles import (
+    HANDLE_ACCESSIBILITY_FEEDBACK,
+    HANDLE_CASES,
+    MANAGE_PANELS,
+    VIEW_ALLIANCE,
+    VIEW_STAFF_PAGES,
+    VIEW_SURVEY_RESULTS,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,38 @@ _PERMISSION_LINKS = [
             "cases:queue",
             _("Case work queue"),
             _("Your cases, your unit's service needs, triage and overdue work."),
+        ),
+    ),
+    (
+        VIEW_SURVEY_RESULTS,
+        StaffLink(
+            "surveys_staff:list",
+            _("Surveys"),
+            _("Customer and staff surveys: questions, touchpoints, QR codes, results, exports."),
+        ),
+    ),
+    (
+        VIEW_STAFF_PAGES,
+        StaffLink(
+            "surveys:staff_surveys",
+            _("Staff surveys to answer"),
+            _("Surveys for you as a member of staff; your answers are not linked to you."),
+        ),
+    ),
+    (
+        VIEW_STAFF_PAGES,
+        StaffLink(
+            "ideas:list",
+            _("Staff ideas and observed needs"),
+            _("Log what you see where services fail customers; managers decide what to try."),
+        ),
+    ),
+    (
+        MANAGE_PANELS,
+        StaffLink(
+            "panels_staff:list",
+            _("Customer panels"),
+            _("Recruit volunteers, draw panels by population quotas, sessions and responses."),
         ),
     ),
     (
