@@ -620,6 +620,14 @@ class _Submission:
                     ),
                 )
             now = start_of_day(now)
+        if (
+            response is not None
+            and response.status == Response.Status.COMPLETE
+            and self.status == Response.Status.PARTIAL
+        ):
+            raise SurveyAnswerError(
+                {"status": [_("These answers were already sent. Send them again to change them.")]}
+            )
         created = response is None
         plain_resume_token = ""
         if response is None:

@@ -125,7 +125,7 @@ def _answer(request: HttpRequest, page: AnswerPage) -> HttpResponse:
         wait = answering.submission_wait(client_ip(request) or "-")
         if wait is not None:
             form.add_error(None, _("Too many answers from your network. Try again later."))
-            return _render_form(request, page, form, questions, status=429)
+            return _render_form(request, page, form, questions, status=429, earlier=earlier)
         partial = page.resumable and SAVE_FOR_LATER in request.POST
         try:
             saved = answering.save_response(
@@ -150,7 +150,7 @@ def _answer(request: HttpRequest, page: AnswerPage) -> HttpResponse:
             status = 400
         else:
             return _after_saving(request, page, saved, partial=partial)
-    return _render_form(request, page, form, questions, status=status)
+    return _render_form(request, page, form, questions, status=status, earlier=earlier)
 
 
 def _render_form(
@@ -160,6 +160,7 @@ def _render_form(
     questions: list[Any],
     *,
     status: int,
+    earlier: Response | None,
 ) -> HttpResponse:
     language = _language()
     context = {
@@ -170,6 +171,9 @@ def _render_form(
         "intro": page.survey.intro(language),
         "questions": form.rows(condition_hints(questions, language)),
         "background": form.background_fields(),
+        # Saving half-way, until the answers have once been sent.
+        "can_save": page.resumable
+        and (earlier is None or earlier.status == Response.Status.PARTIAL),
     }
     template = "surveys/public/kiosk.html" if page.kiosk else "surveys/public/answer.html"
     return render(request, template, context, status=status)

@@ -433,3 +433,12 @@ def test_the_staff_survey_list_shows_eligible_open_surveys_and_what_was_answered
     save_response(staff_setup["survey"], {"wellbeing": 5}, staff_user=user)
     assert answering.staff_surveys_for(user) == [(staff_setup["survey"], True)]
     assert other not in [s for s, _ in answering.staff_surveys_for(user)]
+
+
+def test_sent_answers_are_not_turned_back_into_a_draft():
+    survey = standard_survey()
+    _, invitation = invite(survey)
+    save_response(survey, GOOD, invitation=invitation)
+    errors = errors_of(survey, {"nps": 1}, invitation=invitation, status="partial")
+    assert "status" in errors
+    assert Response.objects.get().status == Response.Status.COMPLETE

@@ -120,8 +120,10 @@ def test_an_invitation_page_answers_once_and_a_resend_updates(client):
     stored = Response.objects.get()
     assert stored.invitation == invitation
     assert stored.answers.get(question__code="what_wrong").text == "Jono"
-    # Coming back shows the answer given.
-    assert "Jono" in client.get(page).content.decode()
+    # Coming back shows the answer given, to change, no longer to save as a draft.
+    html = client.get(page).content.decode()
+    assert "Jono" in html
+    assert 'name="save"' not in html
 
 
 def test_an_unknown_invitation_is_not_found_and_an_expired_one_says_so(client):
