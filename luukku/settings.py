@@ -184,6 +184,8 @@ OPEN311_THROTTLE_RATES = {
     "ip": os.environ.get("OPEN311_IP_RATE", "600/minute"),
     "key": os.environ.get("OPEN311_KEY_RATE", "1200/minute"),
 }
+# Survey answers through the public API, per client address ("count/period"; empty = no limit).
+SURVEYS_SUBMIT_RATE = os.environ.get("SURVEYS_SUBMIT_RATE", "600/minute")
 
 # The public feedback form: image limits (bytes, pixels against decompression bombs, count),
 # submissions per IP address ("count/seconds"), and the address used in confirmation e-mails.
