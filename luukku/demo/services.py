@@ -42,9 +42,13 @@ from luukku.catalogue.models import (
 from luukku.catalogue.signals import suspend_search_indexing
 from luukku.catalogue.tasks import reindex_services
 from luukku.core.identifiers import validate_business_id
+from luukku.ideas.demo import DEMO_IDEAS, load_demo_ideas
 from luukku.organisations.models import Organisation
+from luukku.panels.demo import load_demo_panels
+from luukku.panels.models import Panel
 from luukku.router.models import RoutingExample
 from luukku.router.services import load_examples as load_routing_examples
+from luukku.surveys.demo import load_demo_surveys
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCE = "demo"
@@ -177,6 +181,14 @@ def load_demo_region(*, with_demo_users: bool = False) -> LoadResult:
             # Cases need their owners: the demo staff above (see luukku/cases/demo.py).
             result.written += load_demo_cases()
             result.counts["demo cases"] = len(DEMO_CASES) + len(DEMO_FEEDBACK)
+            # Listening: surveys with their touchpoints and answers, staff ideas, panels.
+            surveys_written = load_demo_surveys()
+            result.written += surveys_written
+            result.counts["demo survey rows"] = surveys_written
+            result.written += load_demo_ideas()
+            result.counts["demo ideas"] = len(DEMO_IDEAS)
+            result.written += load_demo_panels()
+            result.counts["demo panels"] = Panel.objects.count()
         stale = loader.services_to_reindex()
         result.reindexed = len(stale)
         if stale:
