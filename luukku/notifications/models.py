@@ -49,6 +49,11 @@ class Notification(models.Model):
     )
     subject = models.CharField(max_length=200, verbose_name=_("subject"))
     body = models.TextField(verbose_name=_("message"))
+    # For messages carrying a secret (a one-time survey link): the text is emptied once sent,
+    # so the outbox keeps no usable link and nothing that ties the recipient to their answer.
+    forget_body_when_sent = models.BooleanField(
+        default=False, verbose_name=_("message removed once sent")
+    )
     language = models.CharField(max_length=5, default="fi", verbose_name=_("language"))
     dedupe_key = models.CharField(
         max_length=200,

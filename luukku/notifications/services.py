@@ -69,11 +69,13 @@ def notify(
     channel: str = Notification.Channel.EMAIL,
     language: str = "fi",
     dedupe_key: str = "",
+    forget_body_when_sent: bool = False,
 ) -> Notification:
     """Write one outbox row in the caller's transaction; delivery happens after commit.
 
     With a `dedupe_key` a repeated call returns the first notification instead of writing a
-    second one (e.g. an escalation retried by the hourly job).
+    second one (e.g. an escalation retried by the hourly job). `forget_body_when_sent` empties
+    the message once delivered, for texts that carry a secret such as a one-time link.
     """
     if channel not in Notification.Channel.values:
         raise NotificationError("channel", f"Unknown notification channel: {channel!r}.")
@@ -101,6 +103,7 @@ def notify(
         body=body,
         language=_supported_language(language),
         dedupe_key=dedupe_key,
+        forget_body_when_sent=forget_body_when_sent,
         created_at=now,
         next_attempt_at=now,
     )

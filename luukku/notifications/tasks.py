@@ -90,7 +90,9 @@ def _deliver_one(notification: Notification, now: datetime) -> str:
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.last_error = ""
-    notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if notification.forget_body_when_sent:
+        notification.body = ""
+    notification.save(update_fields=["attempts", "last_error", "status", "sent_at", "body"])
     return notification.status
 
 

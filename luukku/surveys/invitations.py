@@ -74,7 +74,7 @@ def invite_for_closed_case(*, case: Case, now: datetime | None = None) -> Invita
     reason = _why_not_invite(case, tasks, now)
     customer = case.customer
     if reason or customer is None:
-        logger.info("Case %s: no survey invitation (%s).", case.pk, reason)
+        logger.debug("Case %s: no survey invitation (%s).", case.pk, reason)
         return None
     touchpoint = matching_touchpoint(case, tasks, now)
     if touchpoint is None:
@@ -202,6 +202,7 @@ def _create_and_send(
         channel=Notification.Channel.SMS if by_sms else Notification.Channel.EMAIL,
         language=language,
         dedupe_key=f"{NOTIFICATION_KIND}:{key}",
+        forget_body_when_sent=True,
     )
     return invitation
 

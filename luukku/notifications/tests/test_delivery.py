@@ -119,6 +119,27 @@ def test_gateway_that_comes_back_delivers_the_waiting_sms(settings: Any):
 
 
 @pytest.mark.django_db
+def test_a_message_with_a_secret_is_sent_in_full_then_emptied_in_the_outbox(settings: Any):
+    settings.LUUKKU_SMS_BACKEND = "luukku.notifications.tests.test_delivery.RecordingSmsSender"
+    notification = notify(
+        kind="survey_invitation",
+        subject="How did we do?",
+        body="Answer here: https://example.fi/kysely/k/secret-token/",
+        channel=Notification.Channel.SMS,
+        address=PHONE,
+        forget_body_when_sent=True,
+    )
+    drain()
+
+    notification.refresh_from_db()
+    assert RecordingSmsSender.sent == [
+        (PHONE, "Answer here: https://example.fi/kysely/k/secret-token/")
+    ]
+    assert notification.status == Notification.Status.SENT
+    assert notification.body == ""
+
+
+@pytest.mark.django_db
 def test_default_sms_sender_logs_with_the_number_masked(caplog: pytest.LogCaptureFixture):
     sms(f"Call us back at {PHONE}")
     with caplog.at_level(logging.INFO, logger="luukku.notifications.senders"):
