@@ -62,6 +62,8 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/bench_search.py
 	DATABASE_URL=$(BENCH_PG)_search $(PY) bench/bench_search.py
 	$(PY) bench/bench_router.py --runs 5
+	$(PY) bench/bench_panels.py
+	$(PY) bench/bench_surveys.py
 
 # Recompile the locks after editing requirements/*.in (needs network access to PyPI).
 lock: | $(VENV)/bin/python

@@ -11,6 +11,8 @@ aside for testing and never given to anyone.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -379,8 +381,17 @@ def _customer(context: _Context, demo: DemoCustomer, number: int) -> Customer:
         name=demo.name,
         identity_code=_test_identity_code(demo.birth, number) if demo.birth else "",
         business_id=business_id,
+        email=demo_email(demo.name),
         municipality=context.areas.get(demo.municipality),
     )
+
+
+def demo_email(name: str) -> str:
+    """A made-up address on the reserved .example domain, so demo mail can never reach anyone
+    but post-service surveys and customer updates have somewhere to go."""
+    folded = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    local = ".".join(part for part in re.split(r"[^a-z0-9]+", folded) if part)
+    return f"{local}@asiakas.example"
 
 
 def _build_case(context: _Context, reference: str, demo: DemoCase) -> Case:
