@@ -186,6 +186,15 @@ OPEN311_THROTTLE_RATES = {
 }
 # Survey answers through the public API, per client address ("count/period"; empty = no limit).
 SURVEYS_SUBMIT_RATE = os.environ.get("SURVEYS_SUBMIT_RATE", "600/minute")
+# Survey invitations after a closed case: how long a link works, how often one customer may be
+# asked; unfinished answers are deleted after LUUKKU_SURVEY_PARTIAL_DAYS (all in days).
+LUUKKU_SURVEY_INVITATION_VALID_DAYS = int(
+    os.environ.get("LUUKKU_SURVEY_INVITATION_VALID_DAYS", "30")
+)
+LUUKKU_SURVEY_INVITATION_INTERVAL_DAYS = int(
+    os.environ.get("LUUKKU_SURVEY_INVITATION_INTERVAL_DAYS", "30")
+)
+LUUKKU_SURVEY_PARTIAL_DAYS = int(os.environ.get("LUUKKU_SURVEY_PARTIAL_DAYS", "30"))
 
 # The public feedback form: image limits (bytes, pixels against decompression bombs, count),
 # submissions per IP address ("count/seconds"), and the address used in confirmation e-mails.
