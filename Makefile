@@ -74,5 +74,5 @@ lock: | $(VENV)/bin/python
 		--generate-hashes dev.in -o dev.txt
 
 messages: $(VENV)/.dev-installed
-	cd luukku && ../$(MANAGE) makemessages -l fi -l sv -l en --no-obsolete
-	cd luukku && ../$(MANAGE) compilemessages
+	cd luukku && ../$(PY) ../manage.py makemessages -l fi -l sv -l en --no-obsolete
+	cd luukku && ../$(PY) ../manage.py compilemessages
