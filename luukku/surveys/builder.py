@@ -24,6 +24,7 @@ from luukku.core import audit
 from luukku.core.models import AuditEvent
 from luukku.organisations.models import Organisation
 
+from .exports import RESERVED_COLUMNS
 from .models import LANGUAGES, Answer, Channel, Choice, Question, Survey, Touchpoint
 from .tokens import new_public_code
 
@@ -308,6 +309,15 @@ def _set_condition(question: Question, raw_value: str, earlier: Sequence[Questio
 def _check_codes(question: Question, choices: Sequence[ChoiceData]) -> None:
     if CODE_SEPARATOR in question.code:
         raise _fail("code", _("A code cannot contain two underscores in a row (__)."))
+    if question.code in RESERVED_COLUMNS:
+        raise _fail(
+            "code",
+            _(
+                "The code “%(code)s” is taken by a column of the exports (%(columns)s). "
+                "Choose another one."
+            )
+            % {"code": question.code, "columns": ", ".join(sorted(RESERVED_COLUMNS))},
+        )
     if question.is_choice:
         if not choices and not question.allows_other:
             raise _fail("", _("A choice question needs at least one choice."))

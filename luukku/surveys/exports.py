@@ -125,6 +125,25 @@ def question_cells(question: Question, answer: Answer | None) -> list[Cell]:
     return cells
 
 
+# A customer survey's columns about the response itself, after its id and time.
+RESPONSE_COLUMNS: dict[str, Callable[[Response], Cell]] = {
+    "touchpoint_kind": lambda r: r.touchpoint.kind if r.touchpoint else None,
+    "touchpoint_code": lambda r: r.touchpoint.code if r.touchpoint else None,
+    "service": lambda r: r.service.slug if r.service else None,
+    "channel": lambda r: r.channel or None,
+    "location": lambda r: r.location.slug if r.location else None,
+    "organisation": lambda r: r.organisation.slug if r.organisation else None,
+    "language": lambda r: r.language,
+    "municipality": lambda r: r.municipality.code if r.municipality else None,
+    "age_band": lambda r: r.age_band or None,
+    "sex": lambda r: r.sex or None,
+    "customer_type": lambda r: r.customer_type or None,
+}
+STAFF_UNIT_COLUMN = "staff_unit"
+# Names a question code may not take: its column would clash with one of these.
+RESERVED_COLUMNS = frozenset({"response_id", "submitted", STAFF_UNIT_COLUMN, *RESPONSE_COLUMNS})
+
+
 def base_columns(survey: Survey) -> list[tuple[str, Callable[[Response], Cell]]]:
     """Columns about the response itself; a staff survey's are only its id, day and unit."""
 
@@ -139,19 +158,7 @@ def base_columns(survey: Survey) -> list[tuple[str, Callable[[Response], Cell]]]
     ]
     if staff:
         return columns
-    return columns + [
-        ("touchpoint_kind", lambda r: r.touchpoint.kind if r.touchpoint else None),
-        ("touchpoint_code", lambda r: r.touchpoint.code if r.touchpoint else None),
-        ("service", lambda r: r.service.slug if r.service else None),
-        ("channel", lambda r: r.channel or None),
-        ("location", lambda r: r.location.slug if r.location else None),
-        ("organisation", lambda r: r.organisation.slug if r.organisation else None),
-        ("language", lambda r: r.language),
-        ("municipality", lambda r: r.municipality.code if r.municipality else None),
-        ("age_band", lambda r: r.age_band or None),
-        ("sex", lambda r: r.sex or None),
-        ("customer_type", lambda r: r.customer_type or None),
-    ]
+    return columns + list(RESPONSE_COLUMNS.items())
 
 
 def _questions(survey: Survey) -> list[Question]:
@@ -196,7 +203,7 @@ def wide_table(survey: Survey, filters: Filters = Filters()) -> tuple[list[str],
     responses = _responses(survey, filters)
     columns = base_columns(survey)
     if survey.kind == Survey.Kind.STAFF:
-        columns.append(("staff_unit", _staff_unit_column(responses)))
+        columns.append((STAFF_UNIT_COLUMN, _staff_unit_column(responses)))
     header = [name for name, _cell in columns] + [
         column for question in questions for column in question_columns(question)
     ]

@@ -11,7 +11,7 @@ from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.models import ServiceChannel
 from luukku.catalogue.tests.factories import ServiceChannelFactory, ServiceFactory
 from luukku.core.models import AuditEvent
-from luukku.surveys import builder
+from luukku.surveys import builder, exports
 from luukku.surveys.builder import BuilderError, ChoiceData
 from luukku.surveys.models import Choice, Question, Survey, Touchpoint
 from luukku.surveys.tests.factories import (
@@ -183,6 +183,29 @@ def test_question_codes_are_unique_and_cannot_contain_the_column_separator(manag
 
     assert "has the code “nps”" in errors_of(duplicate)["code"][0]
     assert "two underscores" in errors_of(separator)["code"][0]
+
+
+@pytest.mark.parametrize("code", ["channel", "service", "sex", "staff_unit", "response_id"])
+def test_a_question_code_cannot_take_an_export_columns_name(manager, code):
+    """Two columns of the same name in the wide export would be ambiguous for the analyst."""
+    survey = standard_survey()
+
+    with pytest.raises(BuilderError) as excinfo:
+        builder.save_question(question=new_question(survey, code=code), choices=[], actor=manager)
+
+    assert "taken by a column of the exports" in errors_of(excinfo)["code"][0]
+    assert not survey.questions.filter(code=code).exists()
+
+
+def test_wide_export_columns_are_unique_for_every_allowed_code(manager):
+    survey = standard_survey()
+    builder.save_question(
+        question=new_question(survey, code="channel_used"), choices=[], actor=manager
+    )
+
+    header, _rows = exports.wide_table(survey)
+
+    assert len(header) == len(set(header))
 
 
 def test_once_answered_the_structure_is_fixed_but_texts_can_be_corrected(manager):

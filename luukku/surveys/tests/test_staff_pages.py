@@ -186,7 +186,7 @@ def test_a_staff_survey_cannot_be_identified(client, organisation):
 
 def question_data(**fields) -> dict:
     data = {
-        "code": "channel",
+        "code": "contact_way",
         "kind": "single",
         "text_fi": "Miten asioit?",
         "choices-TOTAL_FORMS": "3",
@@ -212,7 +212,7 @@ def test_a_question_with_choices_and_a_condition_is_added(client, organisation):
     )
 
     assert response.status_code == 302
-    question = survey.questions.get(code="channel")
+    question = survey.questions.get(code="contact_way")
     assert list(question.choices.values_list("code", flat=True)) == ["phone", "visit"]
     assert (question.show_if_question, question.show_if_value) == (overall, 2)
 
@@ -232,7 +232,7 @@ def test_a_wrong_condition_is_explained_next_to_its_field(client, organisation):
     assert "7 is outside the scale of overall (1–5)." in page
     assert 'id="id_condition_value_error"' in page
     assert 'aria-invalid="true"' in page
-    assert not survey.questions.filter(code="channel").exists()
+    assert not survey.questions.filter(code="contact_way").exists()
 
 
 def test_a_choice_row_without_a_code_is_explained(client, organisation):
@@ -246,7 +246,7 @@ def test_a_choice_row_without_a_code_is_explained(client, organisation):
     page = response.content.decode()
     assert "Give the choice a code." in page
     assert 'class="error-summary"' in page
-    assert not survey.questions.filter(code="channel").exists()
+    assert not survey.questions.filter(code="contact_way").exists()
 
 
 def test_the_survey_page_explains_why_questions_are_fixed_once_answered(client, survey):
