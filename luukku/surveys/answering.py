@@ -694,7 +694,11 @@ class _Submission:
             response.location = touchpoint.location
             response.service = touchpoint.service or self.survey.service
             response.channel = touchpoint.channel
-            response.organisation = touchpoint.organisation
+            # Only case-closed touchpoints name an organisation; at a location it is the
+            # location's own.
+            response.organisation_id = touchpoint.organisation_id or (
+                touchpoint.location.organisation_id if touchpoint.location else None
+            )
         else:
             response.service = self.survey.service
         if self.invitation is not None:

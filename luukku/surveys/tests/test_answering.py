@@ -314,9 +314,10 @@ def test_a_touchpoint_answer_remembers_service_channel_location_and_organisation
         location=location,
         service=service,
         channel="walk_in",
-        organisation=location.organisation,
     )
     response = save_response(survey, GOOD, touchpoint=touchpoint).response
+    # The builder gives only case-closed touchpoints an organisation: a QR code or kiosk
+    # answer names the organisation of the location that served the respondent.
     assert (
         response.touchpoint,
         response.location,
