@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +202,7 @@ def _staff_unit_column(responses: QuerySet[Response]) -> Callable[[Response], Ce
 def wide_table(survey: Survey, filters: Filters = Filters()) -> tuple[list[str], list[list[Cell]]]:  # noqa: B008
     questions = _questions(survey)
     responses = _responses(survey, filters)
+    hidden = hidden_texts(survey, responses)
     columns = base_columns(survey)
     if survey.kind == Survey.Kind.STAFF:
         columns.append((STAFF_UNIT_COLUMN, _staff_unit_column(responses)))
@@ -208,8 +210,9 @@ def wide_table(survey: Survey, filters: Filters = Filters()) -> tuple[list[str],
         column for question in questions for column in question_columns(question)
     ]
     rows = []
+    by_pk = {question.pk: question for question in questions}
     for response in _ordered(survey, responses):
-        by_question = shown_answers(questions, response)
+        by_question = _without_hidden_texts(shown_answers(questions, response), by_pk, hidden)
         row = [cell(response) for _name, cell in columns]
         for question in questions:
             row += question_cells(question, by_question.get(question.pk))
@@ -223,9 +226,11 @@ def long_table(survey: Survey, filters: Filters = Filters()) -> tuple[list[str],
     order = {question.pk: index for index, question in enumerate(questions)}
     by_pk = {question.pk: question for question in questions}
     rows: list[list[Cell]] = []
-    for response in _ordered(survey, _responses(survey, filters)):
+    responses = _responses(survey, filters)
+    hidden = hidden_texts(survey, responses)
+    for response in _ordered(survey, responses):
         rid = response_id(response.pk)
-        answers = shown_answers(questions, response).values()
+        answers = _without_hidden_texts(shown_answers(questions, response), by_pk, hidden).values()
         for answer in sorted(answers, key=lambda a: order[a.question_id]):
             question = by_pk[answer.question_id]
             rows.extend(
@@ -259,6 +264,39 @@ def shown_answers(questions: list[Question], response: Response) -> dict[int, An
         for question in shown_questions(questions, values)
         if question.pk in answers
     }
+
+
+def hidden_texts(survey: Survey, responses: QuerySet[Response]) -> set[int]:
+    """A staff survey's questions with fewer than MIN_GROUP_SIZE written answers (free text or
+    'other' text): the results page shows none of their texts, and neither does the export."""
+    if survey.kind != Survey.Kind.STAFF:
+        return set()
+    counts = Counter(
+        Answer.objects.filter(response__in=responses)
+        .exclude(text="")
+        .values_list("question_id", flat=True)
+    )
+    return {question_id for question_id, n in counts.items() if not group_large_enough(n)}
+
+
+def _without_hidden_texts(
+    answers: dict[int, Answer], questions: dict[int, Question], hidden: set[int]
+) -> dict[int, Answer]:
+    """The answers with the texts of `hidden` questions blanked (a free-text answer dropped)."""
+    kept: dict[int, Answer] = {}
+    for question_id, answer in answers.items():
+        if question_id in hidden:
+            if questions[question_id].kind == Question.Kind.FREE_TEXT:
+                continue
+            answer = Answer(
+                response_id=answer.response_id,
+                question_id=question_id,
+                number=answer.number,
+                choices=answer.choices,
+                text="",
+            )
+        kept[question_id] = answer
+    return kept
 
 
 def answer_value(question: Question, answer: Answer) -> AnswerValue:

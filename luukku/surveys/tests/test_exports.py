@@ -237,3 +237,23 @@ def first_sheet(content: bytes) -> Worksheet:
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert isinstance(sheet, Worksheet)
     return sheet
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_a_staff_surveys_few_written_answers_stay_out_of_the_export_as_off_the_page(
+    analyst, layout
+):
+    """Three texts among six respondents: the results page hides them, so must the export."""
+    survey = staff_survey({"iso": 6})
+    few = QuestionFactory.create(survey=survey, code="improve", kind=Question.Kind.FREE_TEXT)
+    many = QuestionFactory.create(survey=survey, code="thanks", kind=Question.Kind.FREE_TEXT)
+    for index, response in enumerate(survey.responses.all()):
+        AnswerFactory.create(response=response, question=many, text=f"kiitos {index}")
+        if index < 3:
+            AnswerFactory.create(response=response, question=few, text=f"tunnistettava {index}")
+
+    content = export_survey(survey=survey, file_format="csv", layout=layout, actor=analyst).content
+
+    text = content.decode("utf-8-sig")
+    assert "tunnistettava" not in text
+    assert text.count("kiitos") == 6
