@@ -3,16 +3,10 @@ keyboard basics work: the skip link comes first and the language switch keeps th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page
 
 from luukku.accessibility.models import AccessibilityFeedback
@@ -24,26 +18,13 @@ from luukku.cases.models import Case
 from luukku.cases.tests.factories import CaseFactory, NoteFactory, TaskFactory
 from luukku.catalogue.models import Service
 from luukku.catalogue.tests.page_data import build_page_catalogue
+from luukku.core.tests.browser import LANGUAGES, assert_no_axe_violations, log_in, open_page, path
 from luukku.intake.models import ServiceRequest
 from luukku.intake.tests.factories import ServiceRequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LANGUAGES = ["fi", "sv", "en"]
 FOUND = {"fi": "rakennuslupa", "sv": "bygglov", "en": "building permit"}
-AXE = Axe()
-
-
-def path(name: str, language: str, *args: str, query: str = "") -> str:
-    with translation.override(language):
-        return reverse(name, args=args) + query
-
-
-def open_page(page: Page, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None
-    assert response.status == 200, f"{url} answered {response.status}"
-    assert page.url == url, f"{url} was redirected to {page.url}"
 
 
 def submit_feedback_with_errors(page: Page, base: str, language: str) -> None:
@@ -68,17 +49,7 @@ def visit(name: str, *args: str, query: str = "") -> Callable[[Page, str, str], 
 
 def log_in_as_feedback_handler(page: Page, base: str) -> AccessibilityFeedback:
     """A region admin's session cookie in the browser, and one feedback with contact details."""
-    client = Client()
-    client.force_login(user_with_role(Role.REGION_ADMIN))
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": base,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
+    log_in(page, base, user_with_role(Role.REGION_ADMIN))
     return received_feedback()
 
 
@@ -158,17 +129,7 @@ def log_in_as_case_owner(page: Page, base: str) -> Case:
     case = CaseFactory.create(title="Muutto Kuopioon")
     TaskFactory.create(case=case)
     NoteFactory.create(case=case)
-    client = Client()
-    client.force_login(case.owner)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": base,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
+    log_in(page, base, case.owner)
     return case
 
 
@@ -239,16 +200,6 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(
-            f"    {node['target']} {node['failureSummary']}" for node in violation["nodes"]
-        )
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_has_no_axe_violations(page: Page, live_server, name: str, language: str) -> None:
@@ -256,30 +207,14 @@ def test_page_has_no_axe_violations(page: Page, live_server, name: str, language
 
     PAGES[name](page, live_server.url, language)
 
-    assert page.locator("html").get_attribute("lang") == language
-    # Contrast is only meaningful with the real stylesheet applied.
-    header_background = page.evaluate(
-        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
-    )
-    assert header_background == "rgb(0, 52, 122)", "site.css did not load"
-    results = AXE.run(page)
-    assert results.response["passes"], "axe checked nothing: was it blocked?"
-    violations = results.response["violations"]
-    assert violations == [], (
-        f"{name} [{language}] {page.url}\n{describe(violations)}\n"
-        f"{json.dumps(violations, indent=1)[:4000]}"
-    )
+    assert_no_axe_violations(page, name, language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_not_found_page_has_no_axe_violations(page: Page, live_server, language: str) -> None:
-    response = page.goto(live_server.url + path("catalogue:service", language, "ei-ole"))
+    open_page(page, live_server.url + path("catalogue:service", language, "ei-ole"), status=404)
 
-    assert response is not None
-    assert response.status == 404
-    assert page.locator("html").get_attribute("lang") == language
-    violations = AXE.run(page).response["violations"]
-    assert violations == [], describe(violations)
+    assert_no_axe_violations(page, "not-found", language)
 
 
 def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page, live_server):

@@ -3,54 +3,21 @@ without errors, and the service filter on the submit form narrows the list by ke
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from luukku.accounts.models import User
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.tests.factories import OrganisationFactory, ServiceFactory
+from luukku.core.tests.browser import LANGUAGES, assert_no_axe_violations, log_in, open_page, path
 from luukku.ideas import services
 from luukku.ideas.models import Idea
 from luukku.ideas.tests.factories import IdeaCommentFactory, IdeaSupportFactory, service_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = ["fi", "sv", "en"]
-AXE = Axe()
-
-
-def path(name: str, language: str, *args: int, query: str = "") -> str:
-    with translation.override(language):
-        return reverse(name, args=args) + query
-
-
-def open_page(page: Page, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None
-    assert response.status == 200, f"{url} answered {response.status}"
-
-
-def log_in(page: Page, base: str, user: User) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": base,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
 
 
 def a_decided_idea() -> tuple[User, Idea]:
@@ -131,33 +98,12 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(
-            f"    {node['target']} {node['failureSummary']}" for node in violation["nodes"]
-        )
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_ideas_page_has_no_axe_violations(page: Page, live_server, name: str, language: str):
     PAGES[name](page, live_server.url, language)
 
-    assert page.locator("html").get_attribute("lang") == language
-    header_background = page.evaluate(
-        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
-    )
-    assert header_background == "rgb(0, 52, 122)", "site.css did not load"
-    results = AXE.run(page)
-    assert results.response["passes"], "axe checked nothing: was it blocked?"
-    violations = results.response["violations"]
-    assert violations == [], (
-        f"{name} [{language}] {page.url}\n{describe(violations)}\n"
-        f"{json.dumps(violations, indent=1)[:4000]}"
-    )
+    assert_no_axe_violations(page, name, language)
 
 
 def test_the_service_filter_narrows_the_choices_and_says_how_many_match(page, live_server):

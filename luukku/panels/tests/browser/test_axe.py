@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.tests.factories import ServiceFactory
+from luukku.core.tests.browser import LANGUAGES, assert_no_axe_violations, log_in, open_page, path
 from luukku.panels import services
 from luukku.panels.models import Panel
 
 from ..factories import PanelFactory, VolunteerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = ["fi", "sv", "en"]
-AXE = Axe()
-
-
-def path(name: str, language: str, *args: int) -> str:
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def open_page(page: Page, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None
-    assert response.status == 200, f"{url} answered {response.status}"
 
 
 def drawn_panel(region) -> Panel:
@@ -66,18 +48,8 @@ def drawn_panel(region) -> Panel:
     return panel
 
 
-def log_in(page: Page, base: str, panel: Panel) -> None:
-    client = Client()
-    client.force_login(user_with_role(Role.SERVICE_MANAGER, panel.organisation))
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": base,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
+def log_in_as_manager_of(page: Page, base: str, panel: Panel) -> None:
+    log_in(page, base, user_with_role(Role.SERVICE_MANAGER, panel.organisation))
 
 
 def fill_sign_up(page: Page, region, birth_year: str) -> None:
@@ -133,7 +105,7 @@ def recommendations(page: Page, base: str, language: str, region) -> None:
 def staff(name: str, *extra: str) -> Callable[[Page, str, str, object], None]:
     def go(page: Page, base: str, language: str, region) -> None:
         panel = drawn_panel(region)
-        log_in(page, base, panel)
+        log_in_as_manager_of(page, base, panel)
         args: list[int] = [panel.pk]
         if "volunteer" in extra:
             args.append(panel.volunteers.all()[0].pk)
@@ -145,12 +117,12 @@ def staff(name: str, *extra: str) -> Callable[[Page, str, str, object], None]:
 
 
 def staff_list(page: Page, base: str, language: str, region) -> None:
-    log_in(page, base, drawn_panel(region))
+    log_in_as_manager_of(page, base, drawn_panel(region))
     open_page(page, base + path("panels_staff:list", language))
 
 
 def staff_new_panel_with_errors(page: Page, base: str, language: str, region) -> None:
-    log_in(page, base, drawn_panel(region))
+    log_in_as_manager_of(page, base, drawn_panel(region))
     open_page(page, base + path("panels_staff:create", language))
     page.locator("form[method=post] button[type=submit]").click()
     page.wait_for_selector(".error-summary")
@@ -158,7 +130,7 @@ def staff_new_panel_with_errors(page: Page, base: str, language: str, region) ->
 
 def staff_draw(page: Page, base: str, language: str, region) -> None:
     panel = PanelFactory.create()
-    log_in(page, base, panel)
+    log_in_as_manager_of(page, base, panel)
     open_page(page, base + path("panels_staff:draw", language, panel.pk))
 
 
@@ -184,16 +156,6 @@ PAGES: dict[str, Callable[..., None]] = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(
-            f"    {node['target']} {node['failureSummary']}" for node in violation["nodes"]
-        )
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_panel_page_has_no_axe_violations(
@@ -201,18 +163,7 @@ def test_panel_page_has_no_axe_violations(
 ) -> None:
     PAGES[name](page, live_server.url, language, region)
 
-    assert page.locator("html").get_attribute("lang") == language
-    header_background = page.evaluate(
-        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
-    )
-    assert header_background == "rgb(0, 52, 122)", "site.css did not load"
-    results = AXE.run(page)
-    assert results.response["passes"], "axe checked nothing: was it blocked?"
-    violations = results.response["violations"]
-    assert violations == [], (
-        f"{name} [{language}] {page.url}\n{describe(violations)}\n"
-        f"{json.dumps(violations, indent=1)[:3000]}"
-    )
+    assert_no_axe_violations(page, name, language)
 
 
 def test_the_guardian_section_appears_only_for_those_who_may_be_under_15(

@@ -4,20 +4,15 @@ and a staff survey; conditional questions appear as the answer needs them."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.tests.factories import AreaFactory, OrganisationFactory, ServiceChannelFactory
+from luukku.core.tests.browser import LANGUAGES, assert_no_axe_violations, log_in, open_page, path
 from luukku.surveys.models import Response, Survey, Touchpoint
 from luukku.surveys.tests.factories import (
     QuestionFactory,
@@ -27,20 +22,6 @@ from luukku.surveys.tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = ["fi", "sv", "en"]
-AXE = Axe()
-
-
-def path(name: str, language: str, *args: object) -> str:
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def open_page(page: Page, url: str, status: int = 200) -> None:
-    response = page.goto(url)
-    assert response is not None
-    assert response.status == status, f"{url} answered {response.status}"
 
 
 def link_touchpoint() -> Touchpoint:
@@ -91,17 +72,7 @@ def staff_answer(page: Page, base: str, language: str) -> None:
     QuestionFactory.create(survey=survey, code="ideas", kind="text")
     user = user_with_role(Role.CASE_OWNER, city)
     user_with_role(Role.CASE_OWNER, OrganisationFactory.create(parent=city))
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": base,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
+    log_in(page, base, user)
     open_page(page, base + path("surveys:staff_answer", language, survey.public_id))
 
 
@@ -115,29 +86,12 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(
-            f"    {node['target']} {node['failureSummary']}" for node in violation["nodes"]
-        )
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_survey_page_has_no_axe_violations(page: Page, live_server, name: str, language: str):
     PAGES[name](page, live_server.url, language)
 
-    assert page.locator("html").get_attribute("lang") == language
-    results = AXE.run(page)
-    assert results.response["passes"], "axe checked nothing: was it blocked?"
-    violations = results.response["violations"]
-    assert violations == [], (
-        f"{name} [{language}] {page.url}\n{describe(violations)}\n"
-        f"{json.dumps(violations, indent=1)[:4000]}"
-    )
+    assert_no_axe_violations(page, name, language)
 
 
 def test_a_conditional_question_appears_only_when_its_condition_holds(page: Page, live_server):

@@ -3,33 +3,20 @@ the survey list, the builder page, a question form with errors, results and the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.tests.factories import ServiceChannelFactory
+from luukku.core.tests.browser import LANGUAGES, assert_no_axe_violations, log_in, open_page, path
 from luukku.surveys.models import Survey, Touchpoint
 from luukku.surveys.tests.factories import TouchpointFactory, standard_survey
 from luukku.surveys.tests.test_results import answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = ["fi", "sv", "en"]
-AXE = Axe()
-
-
-def path(name: str, language: str, *args: object) -> str:
-    with translation.override(language):
-        return reverse(name, args=args)
 
 
 def log_in_as_manager(page: Page, base: str) -> Survey:
@@ -40,24 +27,8 @@ def log_in_as_manager(page: Page, base: str) -> Survey:
     TouchpointFactory.create(
         survey=survey, kind=Touchpoint.Kind.LOCATION, location=ServiceChannelFactory.create()
     )
-    client = Client()
-    client.force_login(user_with_role(Role.SERVICE_MANAGER, survey.organisation))
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": base,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
+    log_in(page, base, user_with_role(Role.SERVICE_MANAGER, survey.organisation))
     return survey
-
-
-def open_page(page: Page, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None
-    assert response.status == 200, f"{url} answered {response.status}"
 
 
 def survey_list(page: Page, base: str, language: str) -> None:
@@ -118,16 +89,6 @@ PAGES: dict[str, Callable[[Page, str, str], None]] = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(
-            f"    {node['target']} {node['failureSummary']}" for node in violation["nodes"]
-        )
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_staff_survey_page_has_no_axe_violations(
@@ -135,11 +96,4 @@ def test_staff_survey_page_has_no_axe_violations(
 ) -> None:
     PAGES[name](page, live_server.url, language)
 
-    assert page.locator("html").get_attribute("lang") == language
-    results = AXE.run(page)
-    assert results.response["passes"], "axe checked nothing: was it blocked?"
-    violations = results.response["violations"]
-    assert violations == [], (
-        f"{name} [{language}] {page.url}\n{describe(violations)}\n"
-        f"{json.dumps(violations, indent=1)[:4000]}"
-    )
+    assert_no_axe_violations(page, name, language)
