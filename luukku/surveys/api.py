@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -148,6 +149,11 @@ class ResponseCreateView(APIView):
             return _errors(_flat(body.errors), http.HTTP_400_BAD_REQUEST)
         data = body.validated_data
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        # Messages about the answers in the respondent's language, as on the answer page.
+        with translation.override(data["language"]):
+            return self._save(survey, data, key)
+
+    def _save(self, survey: Survey, data: dict[str, Any], key: str) -> Response:
         try:
             saved = answering.save_response(
                 survey,

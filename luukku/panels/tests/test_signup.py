@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luukku.core.models import ConsentText
 from luukku.panels import services
@@ -17,6 +17,13 @@ from luukku.panels.models import Panel, Volunteer
 from .factories import ConsentTextFactory, PanelFactory
 
 TODAY = date(2026, 5, 4)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the tests start in Finnish, the site's default)."""
+    with translation.override("en"):
+        yield
 
 
 def sign_up(panel: Panel, region, **overrides):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import MembershipFactory, user_with_role
@@ -37,6 +37,14 @@ from luukku.surveys.tests.factories import (
 from luukku.surveys.tokens import new_token
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the tests start in Finnish, the site's default)."""
+    with translation.override("en"):
+        yield
+
 
 GOOD = {"overall": 4, "nps": 9, "contact_channel": "a", "topics": ["x", "y"], "comments": "Hyvä"}
 

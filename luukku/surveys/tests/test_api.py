@@ -86,7 +86,10 @@ def test_bad_answers_get_a_message_per_question(client):
     response = post(
         client,
         survey,
-        {"answers": {"overall": 9, "topics": ["x", "q"], "contact_channel": "other"}},
+        {
+            "language": "en",
+            "answers": {"overall": 9, "topics": ["x", "q"], "contact_channel": "other"},
+        },
     )
     assert response.status_code == 400
     assert response.json() == {
@@ -137,14 +140,22 @@ def test_unknown_draft_and_staff_surveys_are_not_found(client):
 
 def test_a_closed_survey_is_a_conflict_and_an_expired_invitation_gone(client):
     closed = standard_survey(status=Survey.Status.CLOSED)
-    response = post(client, closed, BODY)
+    response = post(client, closed, {**BODY, "language": "en"})
     assert response.status_code == 409
     assert response.json()["errors"]["survey"] == ["This survey is closed and takes no answers."]
     survey = standard_survey()
     token, _ = invite(survey, expires_in=timedelta(seconds=-1))
-    response = post(client, survey, {**BODY, "token": token})
+    response = post(client, survey, {**BODY, "token": token, "language": "en"})
     assert response.status_code == 410
     assert "expired" in response.json()["errors"]["token"][0]
+
+
+def test_messages_come_in_the_respondents_language(client):
+    survey = standard_survey()
+    finnish = post(client, survey, {"answers": {"overall": 9}})
+    swedish = post(client, survey, {"language": "sv", "answers": {"overall": 9}})
+    assert finnish.json()["errors"]["overall"] == ["Valitse luku väliltä 1–5."]
+    assert swedish.json()["errors"]["overall"] != finnish.json()["errors"]["overall"]
 
 
 def test_a_kiosk_app_answer_remembers_the_location(client):
