@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "luukku.surveys",
     "luukku.ideas",
     "luukku.panels",
+    "luukku.insights",
     "luukku.demo",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("staff/surveys/", include("luukku.surveys.urls_staff")),
     path("staff/ideas/", include("luukku.ideas.urls")),
     path("staff/panels/", include("luukku.panels.urls_staff")),
+    path("staff/insights/", include("luukku.insights.urls")),
     path("staff/", include("luukku.accounts.urls")),
     path("saavutettavuus/", include("luukku.accessibility.urls")),
     path("palaute/", include("luukku.intake.urls_public")),

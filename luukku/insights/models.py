@@ -1,0 +1,1 @@
+"""Insights: alerts and theme runs (built by the insights work)."""
