@@ -5,7 +5,9 @@ texts, required questions, conditions), drops answers to questions the responden
 shown, and writes the response and its answers in one transaction. A response is found again
 by its invitation, the client's idempotency key or a resume token, so a retried or repeated
 submission updates the answer instead of adding a second one, also when two copies race (the
-unique constraints decide, and the loser re-reads the winner's row).
+unique constraints decide, and the loser re-reads the winner's row). An idempotency key is
+stored only as a keyed hash, and it finds an answer only for a request from the same invitation
+(or none) and touchpoint: someone else's key cannot redirect an answer onto theirs.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from .models import (
     Survey,
     Touchpoint,
 )
-from .tokens import hash_token, new_token
+from .tokens import hash_idempotency_key, hash_token, new_token
 
 MAX_TEXT_LENGTH = 5000
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -85,6 +87,26 @@ class SurveyUnavailable(SurveyAnswerError):
     def __init__(self, reason: str, field: str, message: str) -> None:
         self.reason = reason
         super().__init__({field: [message]})
+
+
+class IdempotencyKeyConflict(SurveyAnswerError):
+    """The idempotency key belongs to an answer given through another invitation or touchpoint.
+
+    The key is no password, so it may not overwrite another respondent's answer; the API
+    answers 422, as the IETF Idempotency-Key draft asks for a key reused for another request.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "idempotency_key": [
+                    _(
+                        "This idempotency key was already used for another answer. "
+                        "Send each new answer with a new key."
+                    )
+                ]
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -532,7 +554,7 @@ def save_response(
         invitation=invitation,
         status=status,
         language=language,
-        idempotency_key=idempotency_key,
+        idempotency_key_hash=hash_idempotency_key(idempotency_key) if idempotency_key else "",
         resume_token=resume_token,
         consent=consent,
         staff_user=staff_user,
@@ -570,7 +592,7 @@ class _Submission:
     invitation: Invitation | None
     status: str
     language: str
-    idempotency_key: str
+    idempotency_key_hash: str
     resume_token: str
     consent: bool
     staff_user: User | None
@@ -633,7 +655,7 @@ class _Submission:
         if response is None:
             response = Response(survey=self.survey, started_at=now)
             self._copy_context(response)
-            response.idempotency_key = self.idempotency_key
+            response.idempotency_key = self.idempotency_key_hash
             if (
                 self.status == Response.Status.PARTIAL
                 and self.invitation is None
@@ -668,9 +690,13 @@ class _Submission:
             found = rows.filter(invitation=self.invitation).first()
             if found is not None:
                 return found
-        if self.idempotency_key:
-            found = rows.filter(survey=self.survey, idempotency_key=self.idempotency_key).first()
+        if self.idempotency_key_hash:
+            found = rows.filter(
+                survey=self.survey, idempotency_key=self.idempotency_key_hash
+            ).first()
             if found is not None:
+                if not self._same_origin(found):
+                    raise IdempotencyKeyConflict()
                 return found
         if self.resume_token and not self.is_staff:
             return rows.filter(
@@ -679,6 +705,13 @@ class _Submission:
                 status=Response.Status.PARTIAL,
             ).first()
         return None
+
+    def _same_origin(self, response: Response) -> bool:
+        """Whether the response came the way this request comes: the same invitation (or
+        neither has one) and the same touchpoint (or neither)."""
+        invitation_id = self.invitation.pk if self.invitation is not None else None
+        touchpoint_id = self.touchpoint.pk if self.touchpoint is not None else None
+        return response.invitation_id == invitation_id and response.touchpoint_id == touchpoint_id
 
     def _copy_context(self, response: Response) -> None:
         """What the answer remembers of where it came from: from the invitation, else the

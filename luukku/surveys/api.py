@@ -2,7 +2,8 @@
 
 Anonymous (no session, so no CSRF), limited per client address with the same counter as the
 public forms, and idempotent: the `Idempotency-Key` header, an invitation token or a resume
-token makes a resend update the earlier response (200) instead of adding one (201). Staff
+token makes a resend update the earlier response (200) instead of adding one (201). A key
+already used through another invitation or touchpoint is refused (422), not followed. Staff
 surveys are not answerable here: they need a login to check who may answer.
 """
 
@@ -25,7 +26,7 @@ from rest_framework.views import APIView
 from luukku.core.audit import client_ip
 
 from . import answering
-from .answering import SurveyAnswerError, SurveyUnavailable
+from .answering import IdempotencyKeyConflict, SurveyAnswerError, SurveyUnavailable
 from .models import Invitation, Survey, Touchpoint
 from .serializers import ERRORS_SCHEMA, ResponseIn, ResponseOut
 
@@ -104,7 +105,8 @@ class ResponseCreateView(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="A client-chosen key of at most 100 characters for this answer.",
+                description="A client-chosen key of at most 100 characters for this answer; "
+                "a resend with the same key, invitation and touchpoint updates it.",
             ),
         ],
         request=ResponseIn,
@@ -127,6 +129,11 @@ class ResponseCreateView(APIView):
                 ERRORS_SCHEMA, description="The invitation has expired or is used."
             ),
             415: OpenApiResponse(_DETAIL, description="The body is not JSON."),
+            422: OpenApiResponse(
+                ERRORS_SCHEMA,
+                description="The Idempotency-Key was already used for an answer given through "
+                "another invitation or touchpoint; send a new answer with a new key.",
+            ),
             429: OpenApiResponse(_DETAIL, description="Too many answers from this address."),
         },
     )
@@ -170,6 +177,8 @@ class ResponseCreateView(APIView):
             )
         except SurveyUnavailable as error:
             return _errors(error.errors, STATUS_BY_REASON.get(error.reason, 409))
+        except IdempotencyKeyConflict as error:
+            return _errors(error.errors, http.HTTP_422_UNPROCESSABLE_ENTITY)
         except SurveyAnswerError as error:
             return _errors(error.errors, http.HTTP_400_BAD_REQUEST)
         out: dict[str, Any] = {

@@ -2,7 +2,7 @@
 a year of answers to show in the results, and a staff survey with a unit too small to show.
 
 Called by the demo loader (luukku/demo) after the demo region. A demo survey is known by a fixed
-public id, a touchpoint by its code and an answer by its idempotency key ("demo-0001"): what
+public id, a touchpoint by its code and an answer by its (hashed) idempotency key "demo-0001": what
 exists is left as it is, so a second load writes nothing. The answers come from a seeded random
 generator, the same on every machine.
 
@@ -27,6 +27,7 @@ from luukku.catalogue.models import Service, ServiceChannel
 from luukku.organisations.models import Organisation
 
 from .models import Answer, Channel, Choice, Question, Response, Survey, Touchpoint
+from .tokens import hash_idempotency_key
 
 KUOPIO = "kuopion-kaupunki"
 CUSTOMER_SURVEY_ID = uuid.UUID("5c1a7e2b-0d6f-4b8e-9a51-2f3c4d5e6f70")
@@ -395,11 +396,7 @@ def _pick(rng: random.Random, weights: Mapping[Any, int]) -> Any:
 
 def _customer_answers(writer: _Writer, survey: Survey, touchpoints: list[Touchpoint]) -> None:
     """A year of answers, spread over services, channels, municipalities and months."""
-    done = set(
-        Response.objects.filter(survey=survey, idempotency_key__startswith="demo-").values_list(
-            "idempotency_key", flat=True
-        )
-    )
+    done = _demo_keys_done(survey)
     services = {service.slug: service for service in Service.objects.filter(slug__in=SERVICES)}
     municipalities = {
         area.code: area
@@ -435,7 +432,7 @@ def _customer_answers(writer: _Writer, survey: Survey, touchpoints: list[Touchpo
         given = now - timedelta(days=rng.randint(0, 364), minutes=rng.randint(0, 600))
         service = services.get(_pick(rng, SERVICES))
         municipality = municipalities.get(_pick(rng, MUNICIPALITIES))
-        key = f"demo-{number:04d}"
+        key = hash_idempotency_key(f"demo-{number:04d}")
         if key in done:
             continue
         _record_answer(
@@ -458,6 +455,15 @@ def _customer_answers(writer: _Writer, survey: Survey, touchpoints: list[Touchpo
                 "customer_type": "person",
             },
         )
+
+
+def _demo_keys_done(survey: Survey) -> set[str]:
+    """The (hashed) keys of the demo answers the survey already has: they are not added twice."""
+    return set(
+        Response.objects.filter(survey=survey)
+        .exclude(idempotency_key="")
+        .values_list("idempotency_key", flat=True)
+    )
 
 
 def _record_answer(
@@ -524,11 +530,7 @@ def _staff_survey(writer: _Writer, kuopio: Organisation) -> None:
         thanks_sv="Tack för ditt svar!",
         thanks_en="Thank you for your answer!",
     )
-    done = set(
-        Response.objects.filter(survey=survey, idempotency_key__startswith="demo-").values_list(
-            "idempotency_key", flat=True
-        )
-    )
+    done = _demo_keys_done(survey)
     units = {unit.slug: unit for unit in Organisation.objects.filter(slug__in=STAFF_ANSWERS)}
     questions = {question.code: question for question in survey.questions.all()}
     rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not security
@@ -547,7 +549,7 @@ def _staff_survey(writer: _Writer, kuopio: Organisation) -> None:
                 values["improve"] = rng.choice(STAFF_IMPROVEMENTS)
             # Day precision, as for every staff answer (decision 0006).
             given = today - timedelta(days=rng.randint(1, 14))
-            key = f"demo-{number:04d}"
+            key = hash_idempotency_key(f"demo-{number:04d}")
             if key in done or slug not in units:
                 continue
             _record_answer(

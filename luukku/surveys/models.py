@@ -464,7 +464,8 @@ class Response(models.Model):
     )
     # Lets a browser without an invitation come back to its partial answer (cookie-held token).
     resume_token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # A client's key for one submission: a retried POST updates instead of duplicating.
+    # The keyed hash (tokens.hash_idempotency_key) of a client's key for one submission: a
+    # retried POST updates instead of duplicating.
     idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
     service = models.ForeignKey(
         Service,

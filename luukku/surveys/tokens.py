@@ -1,4 +1,5 @@
-"""One-time answer tokens: only a keyed hash is stored, so a database copy cannot answer."""
+"""One-time answer tokens and clients' idempotency keys: only a keyed hash of either is stored,
+so a database copy can neither answer nor overwrite someone's answer."""
 
 from __future__ import annotations
 
@@ -18,8 +19,17 @@ def new_token() -> tuple[str, str]:
 
 
 def hash_token(token: str) -> str:
+    return _keyed_hash(b"survey-token:", token)
+
+
+def hash_idempotency_key(idempotency_key: str) -> str:
+    """The stored form of a client's Idempotency-Key (64 hex characters)."""
+    return _keyed_hash(b"survey-idempotency-key:", idempotency_key)
+
+
+def _keyed_hash(purpose: bytes, value: str) -> str:
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, b"survey-token:" + token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, purpose + value.encode(), hashlib.sha256).hexdigest()
 
 
 def new_public_code() -> str:

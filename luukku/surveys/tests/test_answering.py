@@ -114,6 +114,33 @@ def test_the_same_idempotency_key_updates_instead_of_duplicating():
     assert Response.objects.filter(survey=survey).count() == 2
 
 
+def test_another_invitations_or_touchpoints_key_cannot_overwrite_its_answer():
+    survey = standard_survey()
+    _, invitation = invite(survey)
+    theirs = save_response(survey, GOOD, invitation=invitation, idempotency_key="guessed")
+    _, mine = invite(survey)
+    link = TouchpointFactory.create(survey=survey, kind=Touchpoint.Kind.OPEN_LINK)
+    for kwargs in ({"invitation": mine}, {"touchpoint": link}, {}):
+        errors = errors_of(survey, {"overall": 1}, idempotency_key="guessed", **kwargs)
+        assert errors == {
+            "idempotency_key": [
+                "This idempotency key was already used for another answer. "
+                "Send each new answer with a new key."
+            ]
+        }
+    assert answers_of(theirs.response) == {**GOOD, "contact_channel": ["a"]}
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_only_a_keyed_hash_of_the_idempotency_key_is_stored():
+    survey = standard_survey()
+    saved = save_response(survey, GOOD, idempotency_key="client-key-1")
+    stored = Response.objects.get(pk=saved.response.pk).idempotency_key
+    assert "client-key-1" not in stored
+    assert len(stored) == 64
+    assert not save_response(survey, GOOD, idempotency_key="client-key-1").created
+
+
 def test_a_partial_answer_skips_required_questions_and_is_resumed_by_its_token():
     survey = standard_survey()
     partial = save_response(survey, {"nps": 7}, status=Response.Status.PARTIAL)

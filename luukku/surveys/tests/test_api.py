@@ -56,6 +56,22 @@ def test_a_new_answer_is_created_and_a_resend_with_the_same_key_updates_it(clien
     assert stored.answers.get().number == 2
 
 
+def test_a_key_used_through_another_invitation_is_refused_and_the_answer_kept(client):
+    survey = standard_survey()
+    token, _ = invite(survey)
+    assert post(client, survey, {**BODY, "token": token}, **{"Idempotency-Key": "k1"}).status_code
+    other_token, _ = invite(survey)
+    refused = post(
+        client,
+        survey,
+        {**BODY, "token": other_token, "answers": {"overall": 1}},
+        **{"Idempotency-Key": "k1"},
+    )
+    assert refused.status_code == 422
+    assert list(refused.json()["errors"]) == ["idempotency_key"]
+    assert Response.objects.get().answers.get(question__code="overall").number == 4
+
+
 def test_the_id_reveals_no_row_number(client):
     survey = standard_survey()
     answer_id = post(client, survey, BODY).json()["id"]
