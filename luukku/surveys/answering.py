@@ -741,8 +741,11 @@ class _Submission:
 
     def _record_consent(self, response: Response, now: datetime) -> None:
         """An identified survey keeps the link to the case only with the respondent's consent,
-        recorded as the exact text version they agreed to."""
+        recorded as the exact text version they agreed to. A resend without it withdraws the
+        consent, as it unlinks the case (_mark_invitation)."""
         if not (self.survey.identified and self.invitation is not None and self.consent):
+            response.consent = None
+            response.consented_at = None
             return
         if response.consent_id is not None:
             return

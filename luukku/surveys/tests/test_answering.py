@@ -339,6 +339,25 @@ def test_an_identified_answer_keeps_the_case_only_with_consent():
     assert saved.response.consent is None
 
 
+def test_a_resend_without_consent_withdraws_it_with_the_case_link():
+    survey = standard_survey(identified=True)
+    ConsentText.objects.create(
+        purpose=ConsentText.Purpose.SURVEY_IDENTIFIED,
+        version=1,
+        text_fi="Suostun",
+        text_sv="Jag samtycker",
+        text_en="I agree",
+        valid_from=timezone.now() - timedelta(days=1),
+    )
+    _, invitation = invite(survey, case=CaseFactory.create())
+    save_response(survey, GOOD, invitation=invitation, consent=True)
+    saved = save_response(survey, GOOD, invitation=invitation)
+    invitation.refresh_from_db()
+    response = Response.objects.get(pk=saved.response.pk)
+    assert invitation.case is None
+    assert (response.consent, response.consented_at) == (None, None)
+
+
 def test_a_touchpoint_answer_remembers_service_channel_location_and_organisation():
     survey = standard_survey()
     location = ServiceChannelFactory.create()
