@@ -427,8 +427,13 @@ def _replace(member: SelectionMember, *, seed: int | None) -> SelectionMember | 
     quotas = sortition.quotas_from_shares(shares, selection.size)
     chosen = sortition.replacement(
         candidates(Volunteer.objects.filter(pk__in=[m.volunteer_id for m in seated(selection)])),
+        # A reserve erased by the retention period can no longer be reached.
         candidates(
-            Volunteer.objects.filter(panel=selection.panel, status=Volunteer.Status.RESERVE)
+            Volunteer.objects.filter(
+                panel=selection.panel,
+                status=Volunteer.Status.RESERVE,
+                anonymised_at__isnull=True,
+            )
         ),
         quotas,
         seed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
@@ -96,6 +96,18 @@ def test_a_replacement_keeps_the_balance(region):
     assert young_man.volunteer.status == Volunteer.Status.REPLACED
     assert services.refresh_report(selection)["total_deviation"] <= before
     assert len(services.seated(selection)) == 10
+
+
+def test_a_reserve_whose_contact_details_were_erased_is_never_a_replacement(region):
+    panel = skewed_panel(region)
+    selection = services.draw(panel=panel, actor=None, seed=11)
+    Volunteer.objects.filter(panel=panel, status=Volunteer.Status.RESERVE).update(
+        anonymised_at=timezone.now(), email=""
+    )
+    member = selection.members.all()[0]
+
+    assert services.withdraw(member=member, actor=None, replace=True, seed=5) is None
+    assert len(services.seated(selection)) == 9
 
 
 def test_a_withdrawal_without_replacement_leaves_the_seat_empty(region):
