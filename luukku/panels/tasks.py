@@ -4,6 +4,8 @@
   once `retention_days` have passed since it closed.
 - A drawn panel: the volunteers never drawn (reserves) are erased once `retention_days` have
   passed since the draw, even while the panel still meets.
+- A panel never drawn nor closed: every volunteer is erased once `retention_days` have passed
+  since its sign-up closed (`signup_until`), so a forgotten panel does not keep them for ever.
 Background (municipality, age band, sex, customer type, interests) and the consent version
 stay, so the panel's counts and quota reports keep working.
 """
@@ -46,6 +48,14 @@ def erase_due(*, now: datetime) -> int:
                     panel_id=selection.panel_id, status=Volunteer.Status.RESERVE
                 )
                 erased += anonymise(reserves, now=now)
+        today = timezone.localdate(now)
+        never_drawn = Panel.objects.filter(
+            status=Panel.Status.RECRUITING, signup_until__lt=today, selections__isnull=True
+        )
+        for panel in never_drawn.only("pk", "signup_until", "retention_days"):
+            # Sign-up closes at the end of `signup_until`.
+            if panel.signup_until + timedelta(days=panel.retention_days) < today:
+                erased += anonymise(Volunteer.objects.filter(panel=panel), now=now)
     if erased:
         logger.info("panel retention: %d volunteers anonymised", erased)
     return erased

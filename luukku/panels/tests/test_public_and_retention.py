@@ -88,3 +88,17 @@ def test_never_drawn_volunteers_are_erased_after_the_draw_and_the_rest_after_clo
     assert chosen.anonymised_at is not None
     assert Volunteer.objects.filter(panel=panel).count() == 2
     assert apply_retention() == 0
+
+
+def test_volunteers_of_a_panel_never_drawn_are_erased_after_sign_up_closed(region):
+    today = timezone.localdate()
+    forgotten = PanelFactory.create(retention_days=30, signup_until=today - timedelta(days=31))
+    recent = PanelFactory.create(retention_days=30, signup_until=today - timedelta(days=30))
+    old = VolunteerFactory.create(panel=forgotten, municipality=region.big)
+    young = VolunteerFactory.create(panel=recent, municipality=region.big)
+
+    assert erase_due(now=timezone.now()) == 1
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert (old.name, old.email, old.anonymised_at is not None) == ("–", "", True)
+    assert young.email
