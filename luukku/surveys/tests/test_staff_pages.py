@@ -279,6 +279,18 @@ def test_publishing_lists_what_is_missing_and_warns_about_translations(client, o
     assert "Question overall" not in warning
 
 
+def test_the_status_message_is_one_sentence_in_the_staff_members_language(client, organisation):
+    survey = standard_survey(organisation=organisation, status=Survey.Status.DRAFT)
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, organisation))
+    with translation.override("fi"):
+        address = reverse("surveys_staff:status", args=[survey.public_id])
+
+    page = client.post(address, {"status": "open"}, follow=True).content.decode()
+
+    assert "Kyselyn tila on nyt ”avoin”." in page
+    assert "The survey is now" not in page
+
+
 def test_touchpoints_show_their_public_address_and_qr_code(client, survey):
     client.force_login(user_with_role(Role.SERVICE_MANAGER, survey.organisation))
     office = ServiceChannelFactory.create(channel_type=ServiceChannel.Type.SERVICE_LOCATION)
