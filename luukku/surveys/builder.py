@@ -318,6 +318,12 @@ def _check_codes(question: Question, choices: Sequence[ChoiceData]) -> None:
             )
             % {"code": question.code, "columns": ", ".join(sorted(RESERVED_COLUMNS))},
         )
+    if question.measure and question.kind not in Question.MEASURE_KINDS[question.measure]:
+        raise _fail(
+            "measure",
+            _("A %(kind)s question cannot measure %(measure)s.")
+            % {"kind": question.get_kind_display(), "measure": question.get_measure_display()},
+        )
     if question.is_choice:
         if not choices and not question.allows_other:
             raise _fail("", _("A choice question needs at least one choice."))

@@ -47,6 +47,7 @@ class DemoQuestion:
     choices: tuple[tuple[str, str, str, str], ...] = ()  # code, fi, sv, en
     allows_other: bool = False
     show_if: tuple[str, str, Any] | None = None  # trigger code, operator, value
+    measure: str = ""
 
 
 CUSTOMER_QUESTIONS = (
@@ -59,6 +60,7 @@ CUSTOMER_QUESTIONS = (
             "How satisfied were you with the service overall?",
         ),
         required=True,
+        measure=Question.Measure.SATISFACTION,
     ),
     DemoQuestion(
         "what_wrong",
@@ -78,6 +80,7 @@ CUSTOMER_QUESTIONS = (
             "Hur sannolikt är det att du skulle rekommendera servicen till en vän?",
             "How likely are you to recommend the service to a friend?",
         ),
+        measure=Question.Measure.RECOMMENDATION,
     ),
     DemoQuestion(
         "easy",
@@ -87,6 +90,7 @@ CUSTOMER_QUESTIONS = (
             "Hur lätt var det att uträtta ärendet?",
             "How easy was it to get things done?",
         ),
+        measure=Question.Measure.EFFORT,
     ),
     DemoQuestion(
         "contact_channel",
@@ -302,6 +306,7 @@ def ensure_survey(
             show_if_question=trigger,
             show_if_operator=demo.show_if[1] if demo.show_if else "",
             show_if_value=demo.show_if[2] if demo.show_if else None,
+            measure=demo.measure,
         )
         created[demo.code] = question
         for choice_position, (code, fi, sv, en) in enumerate(demo.choices):

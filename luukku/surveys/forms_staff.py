@@ -185,6 +185,7 @@ class QuestionForm(AccessibleFormMixin, forms.ModelForm):
             "help_sv",
             "help_en",
             "required",
+            "measure",
             "allows_other",
             "show_if_question",
             "show_if_operator",

@@ -192,6 +192,20 @@ class Question(models.Model):
         MULTIPLE_CHOICE = "multiple", _("multiple choice")
         FREE_TEXT = "text", _("free text")
 
+    class Measure(models.TextChoices):
+        """What a scale question measures, so that insights can compare it across surveys."""
+
+        SATISFACTION = "satisfaction", _("satisfaction (1–5)")
+        RECOMMENDATION = "recommendation", _("likelihood to recommend (NPS)")
+        EFFORT = "effort", _("ease (1–5, higher is easier)")
+
+    # Which question kinds can carry each measure.
+    MEASURE_KINDS: dict[str, tuple[str, ...]] = {
+        "satisfaction": ("rating", "smiley"),
+        "recommendation": ("nps",),
+        "effort": ("rating", "smiley"),
+    }
+
     class Operator(models.TextChoices):
         AT_MOST = "lte", _("is at most")
         AT_LEAST = "gte", _("is at least")
@@ -222,6 +236,16 @@ class Question(models.Model):
         default=False,
         help_text=_("For choice questions: an 'other' option with a free-text field."),
         verbose_name=_("allows 'other'"),
+    )
+    measure = models.CharField(
+        max_length=20,
+        choices=Measure.choices,
+        blank=True,
+        help_text=_(
+            "For scale questions: what the answer measures. Insights compare satisfaction, "
+            "recommendation and ease across surveys, services and municipalities."
+        ),
+        verbose_name=_("measures"),
     )
     show_if_question = models.ForeignKey(
         "self",

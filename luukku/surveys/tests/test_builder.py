@@ -352,3 +352,28 @@ def test_a_staff_survey_has_no_public_touchpoints(manager):
         )
 
     assert "no public touchpoints" in errors_of(excinfo)["kind"][0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "measure", "allowed"),
+    [
+        (Question.Kind.RATING, Question.Measure.SATISFACTION, True),
+        (Question.Kind.SMILEY, Question.Measure.SATISFACTION, True),
+        (Question.Kind.NPS, Question.Measure.RECOMMENDATION, True),
+        (Question.Kind.NPS, Question.Measure.SATISFACTION, False),
+        (Question.Kind.RATING, Question.Measure.RECOMMENDATION, False),
+        (Question.Kind.FREE_TEXT, Question.Measure.EFFORT, False),
+    ],
+)
+def test_a_measure_fits_its_question_kind(manager, kind, measure, allowed):
+    """Insights average satisfaction on 1–5 and NPS on 0–10: a mismatch would mix scales."""
+    survey = standard_survey()
+    question = new_question(survey, code="measured", kind=kind, measure=measure)
+
+    if allowed:
+        builder.save_question(question=question, choices=[], actor=manager)
+        assert survey.questions.get(code="measured").measure == measure
+    else:
+        with pytest.raises(BuilderError) as excinfo:
+            builder.save_question(question=question, choices=[], actor=manager)
+        assert "cannot measure" in errors_of(excinfo)["measure"][0]
