@@ -10,7 +10,7 @@ shown as a dash in the table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
@@ -250,7 +250,7 @@ def trend_chart(
     chart_id: str,
     title: str,
     periods: Sequence[str],
-    series: dict[str, Sequence[Point]],
+    series: Mapping[str, Sequence[Point]],
     *,
     value_label: str,
     bounds: tuple[float, float],
@@ -460,3 +460,70 @@ def _shade(share: float) -> tuple[str, str]:
     rgb = tuple(round(a + (b - a) * share) for a, b in zip(light, dark, strict=True))
     ink = "#ffffff" if share > 0.45 else INK
     return "#{:02x}{:02x}{:02x}".format(*rgb), ink
+
+
+def pyramid(
+    chart_id: str, title: str, bands: Sequence[tuple[str, int, int]], *, left: str, right: str
+) -> Chart:
+    """A population pyramid: per age band (youngest at the bottom) women left, men right."""
+    largest = max((max(women, men) for _band, women, men in bands), default=0) or 1
+    height = MARGIN * 2 + BAR_HEIGHT * max(len(bands), 1) + 20
+    middle, half = WIDTH / 2, WIDTH / 2 - 90
+    parts: list[str] = [
+        format_html(
+            '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="middle">{}</text>'
+            '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="middle">{}</text>',
+            middle - half / 2,
+            height - 6,
+            INK,
+            left,
+            middle + half / 2,
+            height - 6,
+            INK,
+            right,
+        )
+    ]
+    for index, (band, women, men) in enumerate(reversed(bands)):
+        y = MARGIN + index * BAR_HEIGHT
+        women_width, men_width = women / largest * (half - 30), men / largest * (half - 30)
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" fill="{}" font-size="11" text-anchor="middle">{}</text>',
+                f"{middle - 30 - women_width:.1f}",
+                y + 4,
+                f"{women_width:.1f}",
+                BAR_HEIGHT - 8,
+                PALETTE[1],
+                f"{middle + 30:.1f}",
+                y + 4,
+                f"{men_width:.1f}",
+                BAR_HEIGHT - 8,
+                PALETTE[0],
+                middle,
+                y + BAR_HEIGHT * 0.65,
+                INK,
+                band,
+            )
+        )
+    total = sum(women + men for _band, women, men in bands)
+    description = _(
+        "Population by age band: %(left)s on the left, %(right)s on the right, %(total)s in "
+        "all. The table below has every figure."
+    ) % {"left": left, "right": right, "total": number_format(total, 0, force_grouping=True)}
+    return Chart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        svg=_svg(chart_id, title, description, height, "".join(parts)),
+        columns=[_("Age band"), left, right],
+        rows=[
+            [
+                band,
+                number_format(w, 0, force_grouping=True),
+                number_format(m, 0, force_grouping=True),
+            ]
+            for band, w, m in bands
+        ],
+    )

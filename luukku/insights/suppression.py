@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from luukku.surveys.results import MIN_GROUP_SIZE
 
@@ -55,7 +55,7 @@ class Suppression:
         )
 
 
-def suppress(counts: Mapping[Key, int]) -> Suppression:
+def suppress(counts: Mapping[Any, int]) -> Suppression:
     """The figures to hide in a table of respondent counts keyed by 1- or 2-tuples.
 
     Missing 2-D combinations count as empty cells.

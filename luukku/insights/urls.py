@@ -1,7 +1,16 @@
 """Staff insight pages, mounted under /staff/insights/."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "insights"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/", views.export, name="export"),
+    path("representativeness/", views.representativeness, name="representativeness"),
+    path("report/", views.report_page, name="report"),
+    path("report/pdf/", views.report_pdf, name="report_pdf"),
+    path("alerts/", views.alerts, name="alerts"),
+]

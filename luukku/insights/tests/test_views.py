@@ -1,0 +1,167 @@
+"""The insight pages as a service manager uses them: own organisation's answers, small groups
+hidden on the page and in the files, the report as HTML and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from luukku.accounts.roles import Role
+from luukku.accounts.tests.factories import user_with_role
+from luukku.core.models import AuditEvent
+from luukku.insights.models import InsightAlert
+
+from .conftest import Region
+
+pytestmark = pytest.mark.django_db
+PAGES = ["insights:dashboard", "insights:representativeness", "insights:report", "insights:alerts"]
+
+
+def url(name: str, query: str = "") -> str:
+    with translation.override("en"):
+        return reverse(name) + query
+
+
+def manager_client(region: Region) -> Client:
+    client = Client()
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, region.own))
+    return client
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_visitors_are_sent_to_log_in(region: Region, name: str) -> None:
+    response = Client().get(url(name))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?next={url(name)}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_staff_without_the_results_permission_are_refused(region: Region, name: str) -> None:
+    client = Client()
+    client.force_login(user_with_role(Role.CUSTOMER_SERVICE_AGENT, region.own))
+    assert client.get(url(name)).status_code == 403
+
+
+def test_the_dashboard_shows_the_own_organisations_services_and_hides_small_ones(
+    region: Region,
+) -> None:
+    page = manager_client(region).get(url("insights:dashboard", "?by=service"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert region.library.name("en") in html
+    # The pool's 3 answers and the library's 24 are the only groups: hiding the pool alone
+    # would let the total give it away, so the library is hidden too.
+    assert "hidden: fewer than 5 answers" in html
+    assert "2 groups are hidden" in html
+    # The other organisation's answers are not in the figures at all.
+    assert region.others_service.name("en") not in html
+    assert "27 answers" in html
+
+
+def test_the_export_hides_what_the_page_hides_and_is_audit_logged(region: Region) -> None:
+    response = manager_client(region).get(url("insights:export", "?by=service&format=csv"))
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row["service"] for row in rows} == {region.library.name("en"), region.pool.name("en")}
+    for row in rows:
+        assert row["respondents"] == ""
+        assert row["weighted"] == ""
+        assert row["note"].startswith("hidden")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.details["by"] == ["service"]
+
+
+def test_a_large_enough_table_exports_its_figures_as_xlsx(region: Region) -> None:
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    response = manager_client(region).get(url("insights:export", "?by=age_band&format=xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("age_band", "respondents", "weighted")
+    by_band = {row[0]: row for row in rows[1:]}
+    assert by_band["65–74"][1] == 11  # 8 library answers and the pool's 3
+
+
+def test_the_region_admin_sees_every_organisations_answers(region: Region) -> None:
+    client = Client()
+    client.force_login(user_with_role(Role.REGION_ADMIN, region.other))
+    html = client.get(url("insights:dashboard", "?by=service")).content.decode()
+    assert region.others_service.name("en") in html
+    assert "39 answers" in html
+
+
+def test_a_survey_of_another_organisation_cannot_be_chosen(region: Region) -> None:
+    client = Client()
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, region.other))
+    page = client.get(url("insights:dashboard", f"?survey={region.survey.pk}"))
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+
+
+def test_a_period_ending_before_it_starts_is_refused_on_its_field(region: Region) -> None:
+    page = manager_client(region).get(
+        url("insights:dashboard", "?date_from=2026-03-01&date_to=2026-02-01")
+    )
+    assert "The end date is before the start date." in page.content.decode()
+
+
+def test_the_dashboard_says_when_no_figures_have_been_prepared(
+    region: Region, settings: object, tmp_path: Path
+) -> None:
+    settings.INSIGHTS_EXTRACT_PATH = tmp_path / "missing.duckdb"  # type: ignore[attr-defined]
+    page = manager_client(region).get(url("insights:dashboard"))
+    assert page.status_code == 200
+    assert "have not been prepared yet" in page.content.decode()
+
+
+def test_the_representativeness_page_sets_respondents_beside_the_population(
+    region: Region,
+) -> None:
+    page = manager_client(region).get(url("insights:representativeness", "?municipality=297"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Respondents and population of Kuopio side by side" in html
+    assert "Design effect" in html
+    assert "R-indicator" in html
+
+
+def test_the_report_prints_as_html_and_downloads_as_pdf(region: Region) -> None:
+    client = manager_client(region)
+    page = client.get(url("insights:report", "?municipality=297"))
+    assert page.status_code == 200
+    assert "Customer insight report: Kuopio" in page.content.decode()
+    assert "Population of Kuopio by age and sex, 2024" in page.content.decode()
+    pdf = client.get(url("insights:report_pdf", "?municipality=297"))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
+
+
+def test_the_alerts_list_shows_only_alerts_of_the_own_organisation(region: Region) -> None:
+    today = region.survey.created_at.date()
+    evidence = {
+        "subject": "Kirjasto",
+        "baseline": {"n": 310, "mean": 4.2},
+        "recent": {"n": 41, "mean": 3.6},
+        "p_value": 0.002,
+    }
+    for organisation, subject in ((region.own, "Kirjasto"), (region.other, "Uimahalli")):
+        InsightAlert.objects.create(
+            key=f"drop:{organisation.pk}",
+            kind=InsightAlert.Kind.DROP,
+            organisation=organisation,
+            measure="satisfaction",
+            period_start=today,
+            period_end=today,
+            evidence={**evidence, "subject": subject},
+        )
+    html = manager_client(region).get(url("insights:alerts")).content.decode()
+    assert "Satisfaction with Kirjasto fell from 4.2 (n 310) to 3.6 (n 41); p = 0.002." in html
+    assert "Uimahalli" not in html
