@@ -15,42 +15,12 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from luukku.accounts.admin_base import ReadOnlyInline, RegionAdminReadOnly
 from luukku.accounts.permissions import has_permission, is_region_admin
 from luukku.accounts.roles import MANAGE_CATALOGUE
 from luukku.core import audit
 
 from .models import Case, CaseEvent, Consent, Customer, ServiceLevel, Task
-
-
-class RegionAdminReadOnly(admin.ModelAdmin):
-    """Visible to the region admin only, and never changed here."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_region_admin(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_region_admin(request.user)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class TaskInline(ReadOnlyInline):
