@@ -50,7 +50,9 @@ def answer(
 
 def customer_survey(organisation: Organisation) -> tuple[Survey, Question]:
     survey = SurveyFactory.create(organisation=organisation, kind=Survey.Kind.CUSTOMER)
-    question = QuestionFactory.create(survey=survey, kind=Question.Kind.RATING, code="overall")
+    question = QuestionFactory.create(
+        survey=survey, kind=Question.Kind.RATING, code="overall", measure="satisfaction"
+    )
     return survey, question
 
 
