@@ -12,6 +12,8 @@ Decisions worth knowing:
 - Totals are skipped, not checked: the whole country ("SSS", KOKO MAA), regional aggregates
   (codes like MK11 or SK113), all ages and both sexes together. Municipalities are taken from
   codes ("KU297" or "297") or, in CSV files with names only, from the municipality's name.
+  A municipality that is not in the database is a problem, unless the caller asks to leave
+  such municipalities out (a whole-country download loaded for one region).
 - The file's age groups (single years "0" … "100 -" or ready bands "0 - 4") are summed into
   demographics.AGE_BANDS. A group that crosses a band boundary, or a band that the groups do not
   cover entirely, is a problem: a partial band would silently understate that age group.
@@ -32,7 +34,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django.db import transaction
 from tqdm import tqdm
@@ -114,14 +116,19 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 class PopulationImportError(Exception):
     """The file cannot be imported; `problems` lists every reason."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], *, total: int | None = None) -> None:
         self.problems = list(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the population file")
+        # Repeated problems of one kind are listed only so far; `total` counts them all.
+        self.total = total if total is not None else len(self.problems)
+        super().__init__(f"{self.total} problem(s) in the population file")
 
 
-@dataclass(frozen=True)
-class Category:
-    """One category of a dimension as the file gives it: a code and a label (CSV: the text)."""
+class Category(NamedTuple):
+    """One category of a dimension as the file gives it: a code and a label (CSV: the text).
+
+    Named tuples rather than dataclasses: a national table has millions of cells, and these
+    are made and hashed once per cell.
+    """
 
     code: str
     label: str
@@ -132,8 +139,7 @@ class Category:
         return self.code
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):
     """One figure of the file with its categories; `line` is set for CSV rows."""
 
     area: Category
@@ -182,6 +188,8 @@ class PopulationTable:
     cells: dict[tuple[str, int, str, str], int]
     source: str
     skipped_areas: list[str] = field(default_factory=list)
+    # Municipalities not in the database, left out because the caller asked for only known ones.
+    skipped_unknown: list[str] = field(default_factory=list)
 
     @property
     def municipality_codes(self) -> list[str]:
@@ -200,6 +208,7 @@ class ImportResult:
     municipalities: int = 0
     years: list[int] = field(default_factory=list)
     skipped_areas: list[str] = field(default_factory=list)
+    skipped_unknown: list[str] = field(default_factory=list)
     source: str = ""
     dry_run: bool = False
 
@@ -209,11 +218,14 @@ def import_population(
     *,
     year: int | None = None,
     file_format: FileFormat = "auto",
+    only_known: bool = False,
     dry_run: bool = False,
     progress: bool = False,
 ) -> ImportResult:
     """Read and check the whole file, then write it in one transaction (unless a dry run)."""
-    table = read_population(path, year=year, file_format=file_format, progress=progress)
+    table = read_population(
+        path, year=year, file_format=file_format, only_known=only_known, progress=progress
+    )
     return save_population(table, dry_run=dry_run, progress=progress)
 
 
@@ -222,9 +234,14 @@ def read_population(
     *,
     year: int | None = None,
     file_format: FileFormat = "auto",
+    only_known: bool = False,
     progress: bool = False,
 ) -> PopulationTable:
-    """The file's population in AGE_BANDS, or PopulationImportError listing every problem."""
+    """The file's population in AGE_BANDS, or PopulationImportError listing every problem.
+
+    `only_known` leaves out municipalities that are not in the database instead of refusing
+    them, so that a whole-country download can be loaded for one region.
+    """
     path = Path(path)
     data = path.read_bytes()
     chosen = _detect_format(path, data) if file_format == "auto" else file_format
@@ -235,13 +252,19 @@ def read_population(
                 ["The file has no year (Vuosi); give the year of its figures with --year."]
             )
         raw = _with_year(raw, year)
-    return _Validator(year=year, progress=progress).validate(raw, source_file=path.name)
+    validator = _Validator(year=year, only_known=only_known, progress=progress)
+    return validator.validate(raw, source_file=path.name)
 
 
 def save_population(
     table: PopulationTable, *, dry_run: bool = False, progress: bool = False
 ) -> ImportResult:
     """Update or create the table's PopulationGroup rows; other rows are left as they are."""
+    with transaction.atomic():
+        return _save(table, dry_run=dry_run, progress=progress)
+
+
+def _save(table: PopulationTable, *, dry_run: bool, progress: bool) -> ImportResult:
     areas = dict(
         Area.objects.filter(
             area_type=Area.Type.MUNICIPALITY, code__in=table.municipality_codes
@@ -257,6 +280,7 @@ def save_population(
         municipalities=len(areas),
         years=table.years,
         skipped_areas=table.skipped_areas,
+        skipped_unknown=table.skipped_unknown,
         source=table.source,
         dry_run=dry_run,
     )
@@ -284,12 +308,9 @@ def save_population(
     result.created, result.updated = len(new), len(changed)
     if dry_run:
         return result
-    with (
-        transaction.atomic(),
-        tqdm(
-            total=len(new) + len(changed), desc="Writing", unit="cell", disable=not progress
-        ) as bar,
-    ):
+    with tqdm(
+        total=len(new) + len(changed), desc="Writing", unit="cell", disable=not progress
+    ) as bar:
         for chunk in _chunks(new):
             PopulationGroup.objects.bulk_create(chunk)
             bar.update(len(chunk))
@@ -524,14 +545,18 @@ def read_csv(data: bytes) -> RawTable:
                 column_years[i] = Category(match[1], match[1])
     elif figure_columns and (match := _YEAR_PREFIX.match(header[figure_columns[0]].strip())):
         column_years[figure_columns[0]] = Category(match[1], match[1])
+    rows, row_problems = _csv_rows(lines, header_index, delimiter, len(header))
+    total = len(problems) + len(row_problems)
+    problems.extend(row_problems[:MAX_LISTED_PER_KIND])
+    if len(row_problems) > MAX_LISTED_PER_KIND:
+        problems.append(f"… and {len(row_problems) - MAX_LISTED_PER_KIND} more such lines.")
     if problems:
-        raise PopulationImportError(problems)
-    has_year = "year" in kinds or bool(column_years)
+        raise PopulationImportError(problems, total=total)
     return RawTable(
         title=title,
-        cells=_csv_cells(lines, header_index, delimiter, kinds, figure_columns, column_years),
-        cell_count=None,
-        has_year=has_year,
+        cells=_csv_cells(rows, kinds, figure_columns, column_years),
+        cell_count=len(rows) * len(figure_columns),
+        has_year="year" in kinds or bool(column_years),
     )
 
 
@@ -561,36 +586,40 @@ def _find_header(lines: list[str]) -> tuple[str, int, list[str]] | None:
     return None
 
 
+def _csv_rows(
+    lines: list[str], header_index: int, delimiter: str, width: int
+) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """The data rows with their line numbers, and a problem for each row of the wrong width."""
+    rows: list[tuple[int, list[str]]] = []
+    problems: list[str] = []
+    reader = csv.reader(lines[header_index + 1 :], delimiter=delimiter)
+    for line_number, row in enumerate(reader, start=header_index + 2):
+        if len(row) == width:
+            rows.append((line_number, row))
+        elif sum(1 for cell in row if cell.strip()) > 1:
+            problems.append(f"Line {line_number} has {len(row)} cells but the header has {width}.")
+        # else a blank line or a footnote under the table
+    return rows, problems
+
+
 def _csv_cells(
-    lines: list[str],
-    header_index: int,
-    delimiter: str,
+    rows: list[tuple[int, list[str]]],
     kinds: list[Dimension | None],
     figure_columns: list[int],
     column_years: dict[int, Category],
 ) -> Iterator[RawCell]:
     columns = {kind: i for i, kind in enumerate(kinds) if kind is not None}
-    width = len(kinds)
-    rows = csv.reader(lines[header_index + 1 :], delimiter=delimiter)
-    for line_number, row in enumerate(rows, start=header_index + 2):
-        filled = [cell for cell in row if cell.strip()]
-        if len(filled) <= 1 and len(row) != width:
-            continue  # a blank line or a footnote under the table
-        if len(row) != width:
-            raise PopulationImportError(
-                [f"Line {line_number} has {len(row)} cells but the header has {width}."]
-            )
-
-        def category(kind: Dimension, row: list[str] = row) -> Category:
-            text = row[columns[kind]].strip()
-            return Category(text, text)
-
+    year_column = columns.get("year")
+    for line_number, row in rows:
+        area, age, sex = (row[columns[kind]].strip() for kind in ("area", "age", "sex"))
+        row_year = row[year_column].strip() if year_column is not None else None
         for column in figure_columns:
+            year = Category(row_year, row_year) if row_year is not None else None
             yield RawCell(
-                area=category("area"),
-                age=category("age"),
-                sex=category("sex"),
-                year=category("year") if "year" in columns else column_years.get(column),
+                area=Category(area, area),
+                age=Category(age, age),
+                sex=Category(sex, sex),
+                year=year or column_years.get(column),
                 value=row[column],
                 line=line_number,
             )
@@ -622,13 +651,15 @@ class _Problems:
         if self.counts[kind] <= MAX_LISTED_PER_KIND:
             self.listed.append(message)
 
-    def all(self) -> list[str]:
+    def raise_any(self) -> None:
+        if not self.counts:
+            return
         more = [
             f"… and {count - MAX_LISTED_PER_KIND} more {kind} problems."
             for kind, count in self.counts.items()
             if count > MAX_LISTED_PER_KIND
         ]
-        return self.listed + more
+        raise PopulationImportError(self.listed + more, total=sum(self.counts.values()))
 
 
 def _memoised(function: Callable[[Category], object]) -> Callable[[Category], object]:
@@ -645,8 +676,9 @@ def _memoised(function: Callable[[Category], object]) -> Callable[[Category], ob
 class _Validator:
     """Interprets each category once, checks every figure, then sums ages into AGE_BANDS."""
 
-    def __init__(self, *, year: int | None, progress: bool) -> None:
+    def __init__(self, *, year: int | None, only_known: bool, progress: bool) -> None:
         self.year = year
+        self.only_known = only_known
         self.progress = progress
         self.problems = _Problems()
         municipalities = Area.objects.filter(area_type=Area.Type.MUNICIPALITY)
@@ -657,6 +689,7 @@ class _Validator:
                 if name:
                     self.names.setdefault(name.strip().lower(), code)
         self.skipped_areas: list[str] = []
+        self.skipped_unknown: list[str] = []
         self.years_in_file: set[int] = set()
         self.area = _memoised(self._area)
         self.age = _memoised(self._age)
@@ -678,9 +711,7 @@ class _Validator:
             self.problems.add("empty", "The file has no municipality figures to import.")
         bands = self._band_of_groups({key[2] for key in figures})
         self._check_complete(figures)
-        problems = self.problems.all()
-        if problems:
-            raise PopulationImportError(problems)
+        self.problems.raise_any()
         cells: dict[tuple[str, int, str, str], int] = {}
         for (code, year, group, sex), value in figures.items():
             key = (code, year, bands[group], sex)
@@ -689,7 +720,10 @@ class _Validator:
         if len(source) > SOURCE_MAX:
             source = f"{raw.title[: SOURCE_MAX - len(source_file) - 4]}… ({source_file})"
         return PopulationTable(
-            cells=cells, source=source[:SOURCE_MAX], skipped_areas=self.skipped_areas
+            cells=cells,
+            source=source[:SOURCE_MAX],
+            skipped_areas=self.skipped_areas,
+            skipped_unknown=self.skipped_unknown,
         )
 
     def _read_cell(
@@ -753,20 +787,25 @@ class _Validator:
 
     def _area(self, category: Category) -> object:
         for text in (category.code.strip(), category.label.strip()):
-            if text.lower() in TOTAL_WORDS:
+            if text.lower() in TOTAL_WORDS or text.split(" ", 1)[0] == "SSS":
                 return self._skip_area(category)
             match = _MUNICIPALITY_CODE.match(text)
             if match:
                 if match[1] in self.codes:
                     return match[1]
-                self.problems.add("area", f"Unknown municipality code {match[1]} ({category}).")
-                return None
+                return self._unknown_area(category, f"Unknown municipality code {match[1]}")
             if _AGGREGATE_CODE.match(text):
                 return self._skip_area(category)
             code = self.names.get(text.lower())
             if code is not None:
                 return code
-        self.problems.add("area", f"Unknown municipality {category}.")
+        return self._unknown_area(category, "Unknown municipality")
+
+    def _unknown_area(self, category: Category, problem: str) -> object:
+        if self.only_known:
+            self.skipped_unknown.append(str(category))
+            return _SKIP
+        self.problems.add("area", f"{problem}: {category}.")
         return None
 
     def _skip_area(self, category: Category) -> object:

@@ -220,6 +220,18 @@ def test_windows_1252_comma_csv_with_names_and_ready_bands_and_a_given_year(
     assert population("140", 2024, "75-", "female") == 0
 
 
+def test_long_csv_with_year_and_content_columns(municipalities, tmp_path):
+    lines = ["Vuosi\tAlue\tSukupuoli\tIkä\tTiedot\tarvo"]
+    for year in ("2021", "2022"):
+        for age in [str(age) for age in range(100)] + ["100-"]:
+            for sex in ("Män", "Kvinnor", "Totalt"):
+                lines.append(f"{year}\tKU140 Idensalmi\t{sex}\t{age}\tBefolkning 31.12\t2")
+    import_population(write_csv(tmp_path, lines))
+
+    assert population("140", 2021, "75-", "female") == 52
+    assert population("140", 2022, "0-14", "male") == 30
+
+
 def test_csv_without_years_needs_the_year_option(municipalities, tmp_path):
     path = write_csv(tmp_path, ["Alue;Ikä;Sukupuoli;Väestö", "Kuopio;0;Miehet;5"])
 
@@ -273,7 +285,7 @@ def test_every_bad_figure_is_listed(municipalities, tmp_path):
     document["status"] = {str(document["value"].index(None)): ".."}
     problems = problems_of(write_json(tmp_path, document))
 
-    assert "Unknown municipality code 999 (Tuntematon (KU999))." in problems
+    assert "Unknown municipality code 999: Tuntematon (KU999)." in problems
     assert "Kuopio (KU297), age 5 (005), Miehet (1), 2023: negative population -3." in problems
     assert (
         "Kuopio (KU297), age 6 (006), Miehet (1), 2023: 12.5 is not a whole number of people."
@@ -294,10 +306,14 @@ def test_missing_and_repeated_csv_rows_are_listed_by_line(municipalities, tmp_pa
     lines += ['"KU297 Kuopio";"100 -";"Miehet";1', '"KU297 Kuopio";"100 -";"Naiset";1']
     lines.append('"KU297 Kuopio";"3";"Miehet";10')
     lines.append('"KU297 Kuopio";"4";"Naiset"')
+    lines.append('"KU297 Kuopio";"5";"Naiset";1;2')
     problems = problems_of(write_csv(tmp_path, lines))
 
-    assert problems == ["Line 204 has 3 cells but the header has 4."]
-    problems = problems_of(write_csv(tmp_path, lines[:-1]))
+    assert problems == [
+        "Line 204 has 3 cells but the header has 4.",
+        "Line 205 has 5 cells but the header has 4.",
+    ]
+    problems = problems_of(write_csv(tmp_path, lines[:-2]))
     assert problems == [
         "line 203: a second figure for KU297 Kuopio, age 3, Miehet, 2023.",
         "No figure for municipality 297, 2023, age 40, female.",
@@ -412,10 +428,47 @@ def test_command_fails_with_every_problem_listed(municipalities, tmp_path, capsy
         call_command("import_population", str(path), "--format", "jsonstat")
 
     assert caught.value.returncode == 1
-    assert "Unknown municipality code 998 (X (KU998))." in capsys.readouterr().err
+    assert "Unknown municipality code 998: X (KU998)." in capsys.readouterr().err
     assert not PopulationGroup.objects.exists()
 
 
 def test_command_missing_file(db):
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_population", "/nonexistent/population.json")
+
+
+def test_a_whole_country_file_can_be_loaded_for_the_region_only(municipalities, tmp_path):
+    areas = [("SSS", "KOKO MAA"), ("KU297", "Kuopio"), ("KU091", "Helsinki"), ("KU049", "Espoo")]
+    path = write_json(tmp_path, jsonstat(areas=areas))
+
+    result = import_population(path, only_known=True)
+
+    assert result.skipped_unknown == ["Helsinki (KU091)", "Espoo (KU049)"]
+    assert set(PopulationGroup.objects.values_list("municipality__code", flat=True)) == {"297"}
+
+
+def test_command_counts_every_problem_even_when_it_lists_only_some(
+    municipalities, tmp_path, capsys
+):
+    areas = [("KU297", "Kuopio")] + [(f"KU{n:03d}", f"Kunta {n}") for n in range(500, 540)]
+    path = write_json(tmp_path, jsonstat(areas=areas))
+
+    with pytest.raises(CommandError, match="^40 problem"):
+        call_command("import_population", str(path))
+
+    err = capsys.readouterr().err
+    assert "Unknown municipality code 524: Kunta 524 (KU524)." in err
+    assert "Kunta 525" not in err
+    assert "… and 15 more area problems." in err
+
+
+def test_command_leaves_out_unknown_municipalities_when_asked(municipalities, tmp_path, capsys):
+    areas = [("KU297", "Kuopio")] + [(f"KU{n:03d}", f"Kunta {n}") for n in range(500, 512)]
+    path = write_json(tmp_path, jsonstat(areas=areas))
+
+    call_command("import_population", str(path), "--only-known-municipalities")
+
+    out = capsys.readouterr().out
+    assert "Population 2023 for 1 municipalities: 16 cells were created" in out
+    assert "left out: 12 (Kunta 500 (KU500), Kunta 501 (KU501)," in out
+    assert "and 2 more)." in out

@@ -31,6 +31,12 @@ class Command(BaseCommand):
             help="The file's format (default: from the file name and content).",
         )
         parser.add_argument(
+            "--only-known-municipalities",
+            action="store_true",
+            help="Leave out municipalities that are not in the database (for example a "
+            "whole-country file loaded for one region) instead of refusing the file.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check the file and report what would change, without writing.",
@@ -44,6 +50,7 @@ class Command(BaseCommand):
                 path,
                 year=options["year"],
                 file_format=options["format"],
+                only_known=options["only_known_municipalities"],
                 dry_run=options["dry_run"],
                 progress=not options["no_progress"] and sys.stderr.isatty(),
             )
@@ -53,7 +60,7 @@ class Command(BaseCommand):
             for problem in error.problems:
                 self.stderr.write(f"  {problem}")
             raise CommandError(
-                f"{len(error.problems)} problem(s) found in {path}; nothing was imported."
+                f"{error.total} problem(s) found in {path}; nothing was imported."
             ) from error
         verb = "would be" if result.dry_run else "were"
         years = ", ".join(str(year) for year in result.years)
@@ -64,5 +71,12 @@ class Command(BaseCommand):
         )
         if result.skipped_areas:
             self.stdout.write(f"Totals skipped: {', '.join(result.skipped_areas)}.")
+        if result.skipped_unknown:
+            listed = ", ".join(result.skipped_unknown[:10])
+            more = len(result.skipped_unknown) - 10
+            self.stdout.write(
+                f"Municipalities not in the database, left out: {len(result.skipped_unknown)} "
+                f"({listed}{f' and {more} more' if more > 0 else ''})."
+            )
         if result.dry_run:
             self.stdout.write("Dry run: nothing was written.")
