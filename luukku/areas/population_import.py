@@ -651,6 +651,11 @@ class _Problems:
         if self.counts[kind] <= MAX_LISTED_PER_KIND:
             self.listed.append(message)
 
+    def count_more(self, kind: str, count: int) -> None:
+        """Problems of a kind that are counted but need not be spelt out one by one."""
+        if count > 0:
+            self.counts[kind] = self.counts.get(kind, 0) + count
+
     def raise_any(self) -> None:
         if not self.counts:
             return
@@ -707,8 +712,12 @@ class _Validator:
         if self.year is not None and figures == {} and self.year not in self.years_in_file:
             present = ", ".join(str(y) for y in sorted(self.years_in_file)) or "none"
             self.problems.add("year", f"Year {self.year} is not in the file (it has {present}).")
-        elif not figures and not self.problems.listed:
-            self.problems.add("empty", "The file has no municipality figures to import.")
+        elif not figures and not self.problems.counts:
+            self.problems.add(
+                "empty",
+                "The file has no figures by municipality, age and sex, only totals; select the "
+                "municipalities, every age and men and women when downloading.",
+            )
         bands = self._band_of_groups({key[2] for key in figures})
         self._check_complete(figures)
         self.problems.raise_any()
@@ -846,7 +855,7 @@ class _Validator:
 
     def _band_of_groups(self, groups: set[AgeGroup]) -> dict[AgeGroup, str]:
         """Each age group's band; problems for overlaps, crossing groups and partial bands."""
-        ordered = sorted(groups, key=lambda g: (g.low, math.inf if g.high is None else g.high))
+        ordered = sorted(groups, key=_age_order)
         for before, after in itertools.pairwise(ordered):
             if before.high is None or after.low <= before.high:
                 self.problems.add(
@@ -885,19 +894,22 @@ class _Validator:
 
     def _check_complete(self, figures: dict[tuple[str, int, AgeGroup, str], int | None]) -> None:
         """Every municipality × year × age group × sex must have its figure (CSV rows may not)."""
-        dimensions = [sorted({key[i] for key in figures}, key=str) for i in range(4)]
-        expected = math.prod(len(values) for values in dimensions)
-        if len(figures) == expected:
-            return
-        for key in itertools.product(*dimensions):
+        codes = sorted({key[0] for key in figures})
+        years = sorted({key[1] for key in figures})
+        groups = sorted({key[2] for key in figures}, key=_age_order)
+        sexes = sorted({key[3] for key in figures})
+        missing = len(codes) * len(years) * len(groups) * len(sexes) - len(figures)
+        listed = 0
+        for key in itertools.product(codes, years, groups, sexes):
+            if listed == min(missing, MAX_LISTED_PER_KIND):
+                break
             if key not in figures:
                 code, year, group, sex = key
                 self.problems.add(
-                    "missing",
-                    f"No figure for municipality {code}, {year}, age {group}, {sex}.",
+                    "missing", f"No figure for municipality {code}, {year}, age {group}, {sex}."
                 )
-            if self.problems.counts.get("missing", 0) > MAX_LISTED_PER_KIND:
-                break
+                listed += 1
+        self.problems.count_more("missing", missing - listed)
 
 
 def age_group(text: str) -> AgeGroup | None:
@@ -912,6 +924,10 @@ def age_group(text: str) -> AgeGroup | None:
         high = int(match[3])
         return AgeGroup(low, high) if high >= low else None
     return AgeGroup(low, low)
+
+
+def _age_order(group: AgeGroup) -> tuple[int, float]:
+    return (group.low, math.inf if group.high is None else group.high)
 
 
 def _within(group: AgeGroup, band: AgeGroup) -> bool:

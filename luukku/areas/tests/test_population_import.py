@@ -472,3 +472,25 @@ def test_command_leaves_out_unknown_municipalities_when_asked(municipalities, tm
     assert "Population 2023 for 1 municipalities: 16 cells were created" in out
     assert "left out: 12 (Kunta 500 (KU500), Kunta 501 (KU501)," in out
     assert "and 2 more)." in out
+
+
+def test_many_missing_rows_are_counted_all(municipalities, tmp_path):
+    lines = ["Alue;Ikä;Sukupuoli;2023"]
+    lines += [f"Kuopio;{age};Miehet;3" for age in range(100)] + ["Kuopio;100 -;Miehet;3"]
+    lines += [f"Kuopio;{age};Naiset;3" for age in range(60)]
+
+    with pytest.raises(PopulationImportError) as caught:
+        import_population(write_csv(tmp_path, lines))
+
+    assert caught.value.total == 41
+    assert caught.value.problems[0] == "No figure for municipality 297, 2023, age 60, female."
+    assert caught.value.problems[-1] == "… and 16 more missing problems."
+
+
+def test_a_file_of_totals_only_says_what_to_download(municipalities, tmp_path):
+    path = write_json(tmp_path, jsonstat(sexes=[("SSS", "Yhteensä")]))
+
+    assert problems_of(path) == [
+        "The file has no figures by municipality, age and sex, only totals; select the "
+        "municipalities, every age and men and women when downloading."
+    ]
