@@ -119,6 +119,16 @@ def _describe(points: Sequence[Point], value_label: str, decimals: int) -> str:
     shown = [p for p in points if p.value is not None]
     if not shown:
         return _("No group has enough respondents to show.")
+    if len(shown) == 1:
+        return _(
+            "%(label)s: %(group)s %(value)s; %(hidden)s groups hidden. The table below has "
+            "every figure."
+        ) % {
+            "label": value_label,
+            "group": shown[0].label,
+            "value": _number(shown[0].value, decimals),
+            "hidden": len(points) - 1,
+        }
     best = max(shown, key=lambda p: p.value or 0)
     worst = min(shown, key=lambda p: p.value or 0)
     return _(
@@ -337,6 +347,17 @@ def trend_chart(
                     colour,
                 )
             )
+            if len(run) == 1:  # a lone period has no band to draw: a whisker shows its interval
+                x, _y, lo, hi = run[0]
+                parts.append(
+                    format_html(
+                        '<path d="M{} {}V{}" stroke="{}" stroke-width="1.5"/>',
+                        f"{x:.1f}",
+                        f"{lo:.1f}",
+                        f"{hi:.1f}",
+                        colour,
+                    )
+                )
             parts.extend(
                 format_html(
                     '<circle cx="{}" cy="{}" r="3" fill="{}"/>', f"{x:.1f}", f"{y:.1f}", colour

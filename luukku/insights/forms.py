@@ -49,16 +49,17 @@ def _blank(choices: dict[str, Any]) -> list[tuple[str, Any]]:
 
 class InsightFilterForm(AccessibleFormMixin, forms.Form):
     survey = forms.ModelChoiceField(
-        queryset=Survey.objects.none(), required=False, label=_("Survey")
+        queryset=Survey.objects.none(), required=False, label=_("Survey"), empty_label=_("All")
     )
     service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), required=False, label=_("Service")
+        queryset=Service.objects.all(), required=False, label=_("Service"), empty_label=_("All")
     )
     municipality = forms.ModelChoiceField(
         queryset=Area.objects.filter(area_type=Area.Type.MUNICIPALITY),
         to_field_name="code",
         required=False,
         label=_("Municipality"),
+        empty_label=_("Whole region"),
     )
     channel = forms.ChoiceField(
         choices=_blank(dict(Channel.choices)), required=False, label=_("Channel")

@@ -32,7 +32,7 @@ def test_a_bar_chart_has_a_title_a_description_and_a_table_row_per_group() -> No
     )
     assert '<title id="sat-title">Satisfaction by service</title>' in chart.svg
     assert 'aria-labelledby="sat-title sat-desc"' in chart.svg
-    assert "highest Kirjasto (4.2)" in chart.description
+    assert "Mean: Kirjasto 4.2" in chart.description
     assert "1 groups hidden" in chart.description
     assert chart.rows == [["Kirjasto", "4.2", "4.0 – 4.4", "120"], ["Uimahalli", "–", "–", "–"]]
 
