@@ -46,6 +46,7 @@ class Report:
     coverage: CoveragePage
     by_service: Dashboard
     by_channel: Dashboard
+    by_municipality: Dashboard | None  # the region's report only: the municipality grid
     cases: list[CaseMetrics]
     period: tuple[date | None, date | None]
     generated: date
@@ -81,6 +82,7 @@ def build(form: InsightFilterForm) -> Report:
         coverage=selectors.coverage_page(insight_filter),
         by_service=by("service", _("Satisfaction by service")),
         by_channel=by("channel", _("Satisfaction by channel")),
+        by_municipality=None if area else by("municipality", _("Satisfaction by municipality")),
         cases=selectors.case_figures(
             by="service",
             date_from=date_from,

@@ -130,6 +130,8 @@ def test_the_representativeness_page_sets_respondents_beside_the_population(
     assert "Respondents and population of Kuopio side by side" in html
     assert "Design effect" in html
     assert "R-indicator" in html
+    # 6 of the 27 respondents are men, who are 49 % of Kuopio's population.
+    assert "of Kuopio&#x27;s population but 22 % of its respondents." in html
 
 
 def test_the_report_prints_as_html_and_downloads_as_pdf(region: Region) -> None:
@@ -141,7 +143,14 @@ def test_the_report_prints_as_html_and_downloads_as_pdf(region: Region) -> None:
     pdf = client.get(url("insights:report_pdf", "?municipality=297"))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"].startswith('attachment; filename="insights-report-297-')
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
+
+
+def test_the_regions_report_draws_the_municipality_grid(region: Region) -> None:
+    html = manager_client(region).get(url("insights:report")).content.decode()
+    assert "Customer insight report: Pohjois-Savo" in html
+    assert 'id="chart-map-title"' in html
 
 
 def test_the_alerts_list_shows_only_alerts_of_the_own_organisation(region: Region) -> None:
