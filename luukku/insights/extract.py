@@ -60,6 +60,7 @@ TABLES: dict[str, dict[str, str]] = {
     "scores": SCORE_COLUMNS,
     "texts": TEXT_COLUMNS,
 }
+MEASURES = ("satisfaction", "recommendation", "effort")
 # Rows are stored in this order so that DuckDB's per-block min/max skips whole blocks when a
 # query asks for one municipality or one period.
 SORT_ORDER: dict[str, str] = {
@@ -103,12 +104,28 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
         con.unregister("incoming")
 
 
-def sort_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Rewrite every table in SORT_ORDER (see there why)."""
+def finish_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Give each response a column per measure, then rewrite every table in SORT_ORDER.
+
+    The measure columns (the mean of the response's answers on that measure, NULL when none)
+    let a dashboard read one table instead of joining millions of scores to their responses.
+    """
+    means = ", ".join(
+        f"avg(value) FILTER (WHERE measure = '{measure}') AS {measure}" for measure in MEASURES
+    )
+    con.execute(
+        f"CREATE TABLE sorted AS SELECT r.*, {', '.join(f'm.{x}' for x in MEASURES)} "  # noqa: S608
+        f"FROM responses r LEFT JOIN (SELECT response_id, {means} FROM scores "
+        f"GROUP BY response_id) m ON m.response_id = r.response_id "
+        f"ORDER BY {SORT_ORDER['responses']}"
+    )
+    con.execute("DROP TABLE responses")
+    con.execute("ALTER TABLE sorted RENAME TO responses")
     for table, order in SORT_ORDER.items():
-        con.execute(f"CREATE TABLE sorted AS SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
-        con.execute(f"DROP TABLE {table}")
-        con.execute(f"ALTER TABLE sorted RENAME TO {table}")
+        if table != "responses":
+            con.execute(f"CREATE TABLE sorted AS SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
+            con.execute(f"DROP TABLE {table}")
+            con.execute(f"ALTER TABLE sorted RENAME TO {table}")
 
 
 def write_atomically(path: Path, fill: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
@@ -121,7 +138,7 @@ def write_atomically(path: Path, fill: Callable[[duckdb.DuckDBPyConnection], Non
         try:
             create_tables(con)
             fill(con)
-            sort_tables(con)
+            finish_tables(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -1,14 +1,15 @@
 """Reads over the columnar extract: weighted satisfaction by group, and who answered.
 
-One DuckDB scan groups the filtered answers by the weighting margins and the requested groups
-together (fine cells with their counts and sums). Raking runs on the weighting cells (weights are
-constant within a cell, so that is exact and costs O(cells), not O(respondents)); the per-group
-weighted sums then follow from the fine cells' sums times their cell's weight. That keeps a
-dashboard query over millions of answers to one pass of the extract.
+One DuckDB scan of the responses table (which carries each respondent's value per measure)
+groups the filtered respondents by the weighting margins and the requested groups together (fine
+cells with their counts and sums). Raking runs on the weighting cells (weights are constant within a
+cell, so that is exact and costs O(cells), not O(respondents)); the per-group weighted sums then
+follow from the fine cells' sums times their cell's weight. That keeps a dashboard query over
+millions of answers to one pass over one table.
 
 `pandas_satisfaction` computes the same table the straightforward way (every answer in a pandas
-frame, unit-level raking with weightipy, groupby). It exists only to measure the fast path
-against (bench/bench_insights.py) and to check that both give the same numbers.
+frame joined to its respondent, unit-level raking with weightipy, groupby). It exists only to
+measure the fast path against (bench/bench_insights.py) and to check that both agree.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 
 from . import extract
 from .estimates import Estimate
+from .extract import MEASURES
 from .weighting import RakingResult, population_targets, rake
 
 # Group and filter dimensions and the extract column behind each.
@@ -39,19 +41,18 @@ COLUMNS: dict[str, str] = {
 }
 WEIGHTING_DIMENSIONS = ("municipality", "age_band", "sex")
 DEFAULT_WEIGHTING = ("age_band", "sex")
-MEASURES = ("satisfaction", "recommendation", "effort")
 DEFAULT_TRIM = (0.3, 3.0)
-# Per fine cell: answers, and Σy and Σy² of each variable estimated. Satisfaction-like measures
-# are 1–5 ("top" = 4–5, the CSAT share); recommendation is 0–10 ("net" = +1 promoter 9–10,
-# −1 detractor 0–6, whose mean × 100 is the NPS).
+# Per fine cell: respondents, and Σy and Σy² of each variable estimated. Satisfaction-like
+# measures are 1–5 ("top" = 4–5, the CSAT share); recommendation is 0–10 ("net" = +1 promoter
+# 9–10, −1 detractor 0–6, whose mean × 100 is the NPS). {v} is the measure's column.
 _CELL_SUMS = """
     count(*) AS n,
-    sum(s.value) AS value_sum,
-    sum(s.value * s.value) AS value_sq,
-    count_if(s.value >= 4) AS top_sum,
-    count_if(s.value >= 4) AS top_sq,
-    count_if(s.value >= 9) - count_if(s.value <= 6) AS net_sum,
-    count_if(s.value >= 9) + count_if(s.value <= 6) AS net_sq
+    sum({v}) AS value_sum,
+    sum({v} * {v}) AS value_sq,
+    count_if({v} >= 4) AS top_sum,
+    count_if({v} >= 4) AS top_sq,
+    count_if({v} >= 9) - count_if({v} <= 6) AS net_sum,
+    count_if({v} >= 9) + count_if({v} <= 6) AS net_sq
 """
 _VARIABLES = ("value", "top", "net")
 
@@ -110,7 +111,7 @@ class InsightFilter:
 @dataclass(frozen=True)
 class SatisfactionRow:
     group: dict[str, Any]  # by-dimension → value (service id, month's first day, code, …)
-    n: int  # answers
+    n: int  # respondents who answered on the measure
     weighted: Estimate  # mean on the measure's scale
     unweighted: Estimate
     csat: Estimate | None  # % of answers 4–5, weighted (1–5 measures)
@@ -155,14 +156,14 @@ def satisfaction(
     select = "".join(f"r.{COLUMNS[key]} AS {key}, " for key in keys)
     group = f"GROUP BY {', '.join(keys)}" if keys else ""
     sql = f"""
-        SELECT {select} {_CELL_SUMS}
-        FROM scores s JOIN responses r ON r.response_id = s.response_id
-        WHERE s.measure = ? AND {where}
+        SELECT {select} {_CELL_SUMS.format(v=f"r.{measure}")}
+        FROM responses r
+        WHERE r.{measure} IS NOT NULL AND {where}
         {group}
-    """  # noqa: S608 (identifiers come from COLUMNS, values are parameters)
+    """  # noqa: S608 (identifiers come from COLUMNS and MEASURES, values are parameters)
     con = extract.connect(path)
     try:
-        cells = con.execute(sql, [measure, *params]).df()
+        cells = con.execute(sql, params).df()
     finally:
         con.close()
     cells = cells[cells["n"] > 0]
@@ -212,11 +213,13 @@ def pandas_satisfaction(
     by, margins = _validated(by, measure, weighting, filter)
     responses, scores = frames if frames is not None else read_frames(path)
     chosen = responses[_pandas_mask(responses, filter)]
-    answers = scores[scores["measure"] == measure].merge(chosen, on="response_id")
+    # Each respondent's value on the measure: the mean of their answers on it.
+    values = scores[scores["measure"] == measure].groupby("response_id")["value"].mean()
+    answers = chosen.merge(values.reset_index(), on="response_id")
     answers = answers.rename(columns={column: key for key, column in COLUMNS.items()})
     targets = population_targets(_codes(filter), margins) if margins else {}
     weighted = bool(margins and targets and len(answers))
-    answers["weight"] = _weightipy_weights(answers, margins, targets, trim) if weighted else 1.0
+    answers["weight"] = weightipy_weights(answers, margins, targets, trim) if weighted else 1.0
     value = answers["value"]
     unit = pd.DataFrame(
         {
@@ -240,7 +243,9 @@ def read_frames(path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The extract's responses and scores tables as pandas frames (the pandas path's input)."""
     con = extract.connect(path)
     try:
-        return con.execute("SELECT * FROM responses").df(), con.execute("SELECT * FROM scores").df()
+        columns = ", ".join(extract.RESPONSE_COLUMNS)
+        responses = con.execute(f"SELECT {columns} FROM responses").df()  # noqa: S608
+        return responses, con.execute("SELECT * FROM scores").df()
     finally:
         con.close()
 
@@ -393,7 +398,7 @@ def _pandas_mask(responses: pd.DataFrame, filter: InsightFilter) -> pd.Series:
     return mask
 
 
-def _weightipy_weights(
+def weightipy_weights(
     answers: pd.DataFrame,
     margins: tuple[str, ...],
     targets: dict[str, dict[str, float]],

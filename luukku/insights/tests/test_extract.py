@@ -99,6 +99,8 @@ def test_complete_customer_answers_enter_with_background_and_headline_scores(
         ("recommendation", 9.0),
         ("satisfaction", 4.0),
     ]
+    # …and beside the response, so that dashboards read one table.
+    assert rows("SELECT satisfaction, recommendation, effort FROM responses") == [(4.0, 9.0, None)]
 
 
 def test_staff_surveys_and_unfinished_answers_never_enter(extract_file: Path) -> None:
