@@ -334,16 +334,26 @@ class Generator:
         return self.rng.choices(("fi", "sv", "en"), weights=(7, 2, 1))[0]
 
 
-def leaked(value: str, kind: str, scrubbed: str) -> bool:
-    """Whether any identifying part of `value` is still readable in the scrubbed text."""
+def leaked(value: str, kind: str, scrubbed: str, original: str = "") -> bool:
+    """Whether an identifying part of `value` is still readable in the scrubbed text.
+
+    A part counts only where the original text did not have it elsewhere too (the "155" of an
+    identity code is no leak when the text also says "1 155 €").
+    """
     if kind == "email":
-        local = re.split(r"@|\(at\)|\[at\]", value)[0]
-        return local.casefold() in scrubbed.casefold()
-    if kind == "name":
+        parts = [re.split(r"@|\(at\)|\[at\]", value)[0]]
+    elif kind == "name":
         parts = [part for part in value.split() if len(part) > 2]
     else:
         parts = [part for part in re.findall(r"\d+", value) if len(part) >= 3]
-    return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", scrubbed) for part in [value, *parts])
+    elsewhere = original.replace(value, " ")
+    return any(
+        _occurrences(part, scrubbed) > _occurrences(part, elsewhere) for part in [value, *parts]
+    )
+
+
+def _occurrences(part: str, text: str) -> int:
+    return len(re.findall(rf"(?<!\w){re.escape(part)}(?!\w)", text, flags=re.IGNORECASE))
 
 
 @dataclass
@@ -381,7 +391,7 @@ def measure(texts: int, clean: int, seed: int = GENERATOR_SEED) -> Measurement:
         for kind, value in item.pieces:
             result.pieces[kind] += 1
             expected[kind] += 1
-            if leaked(value, kind, scrubbed):
+            if leaked(value, kind, scrubbed, item.text):
                 result.misses.append((kind, item.text, scrubbed))
             else:
                 result.found[kind] += 1

@@ -22,6 +22,9 @@ def test_a_leak_is_any_readable_part_of_the_piece() -> None:
     assert not leaked("040 123 4567", "phone", "soita [puhelin]")
     assert leaked("Matti Virtanen", "name", "Terveisin Virtanen")
     assert not leaked("Per", "name", "Personalen var vänlig. [namn]")
+    # A part the text also has elsewhere is not a leak of this piece.
+    original = "Maksoin 1 155 €. hetu 180543Y155R"
+    assert not leaked("180543Y155R", "identity_code", "Maksoin 1 155 €. hetu [x]", original)
 
 
 def test_the_scrubber_meets_the_issues_recall_on_unseen_texts() -> None:

@@ -175,6 +175,8 @@ def test_a_surge_of_one_complaint_theme_alerts_with_quotes_in_the_app_only(
     )
     in_app = about_surge.get(channel=Notification.Channel.IN_APP)
     email = about_surge.get(channel=Notification.Channel.EMAIL)
+    assert in_app.body.startswith(surge.summary())
+    assert f"Complaints about “{surge.theme}” in Kirjasto rose from" in surge.summary()
     assert surge.evidence["quotes"][0] in in_app.body
     assert surge.evidence["quotes"][0] not in email.body
 
