@@ -65,7 +65,22 @@ class TextRecord:
     rating: float | None
     submitted: date
     service_id: int | None
-    organisation_id: int | None
+    organisation_id: int | None  # the survey's owner
+    served_by_id: int | None = None  # the organisation that served the respondent
+
+
+def visible_to(
+    records: Sequence[TextRecord], organisation_ids: set[int] | None
+) -> list[TextRecord]:
+    """The texts a user may read: served by or asked by an organisation in their scope
+    (`None`: a region administrator, who sees all)."""
+    if organisation_ids is None:
+        return list(records)
+    return [
+        r
+        for r in records
+        if r.organisation_id in organisation_ids or r.served_by_id in organisation_ids
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,10 +148,11 @@ def texts_from_database(since: date, until: date) -> list[TextRecord]:
             "response__submitted_at",
             "response__service_id",
             "response__survey__organisation_id",
+            "response__organisation_id",
         )
     )
     records = []
-    for response_id, text, language, submitted_at, service_id, organisation_id in rows:
+    for response_id, text, language, submitted_at, service_id, owner_id, served_by_id in rows:
         language = (language or "fi")[:2]
         rating = ratings.get(response_id)
         records.append(
@@ -147,7 +163,8 @@ def texts_from_database(since: date, until: date) -> list[TextRecord]:
                 rating=float(rating) if rating is not None else None,
                 submitted=timezone.localtime(submitted_at).date(),
                 service_id=service_id,
-                organisation_id=organisation_id,
+                organisation_id=owner_id,
+                served_by_id=served_by_id,
             )
         )
     return records
@@ -158,7 +175,7 @@ def texts_from_extract(con: Any, since: date, until: date) -> list[TextRecord]:
     rows = con.execute(
         """
         SELECT t.response_id, t.text, t.language, t.rating, r.submitted, r.service_id,
-               r.survey_organisation_id
+               r.survey_organisation_id, r.organisation_id
         FROM texts t JOIN responses r USING (response_id)
         WHERE r.submitted BETWEEN ? AND ?
         ORDER BY r.submitted, t.response_id, t.question_code

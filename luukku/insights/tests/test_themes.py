@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from luukku.insights.themes import TextRecord, find_themes, texts_from_database
+from luukku.catalogue.tests.factories import OrganisationFactory
+from luukku.insights.themes import TextRecord, find_themes, texts_from_database, visible_to
 from luukku.surveys.demo import COMMENTS, WHAT_WENT_WRONG
 from luukku.surveys.models import Question, Response, Survey
 from luukku.surveys.tests.factories import AnswerFactory, ResponseFactory, standard_survey
@@ -122,7 +123,10 @@ def test_texts_from_the_database_are_scrubbed_and_only_complete_customer_answers
     comments = survey.questions.get(code="comments")
     staff_survey = standard_survey(kind=Survey.Kind.STAFF)
     day = TODAY - timedelta(days=3)
-    kept = ResponseFactory.create(survey=survey, submitted_at=f"{day}T10:00:00+02:00")
+    served_by = OrganisationFactory.create()
+    kept = ResponseFactory.create(
+        survey=survey, organisation=served_by, submitted_at=f"{day}T10:00:00+02:00"
+    )
     AnswerFactory.create(response=kept, question=overall, number=2)
     AnswerFactory.create(response=kept, question=comments, text="Soittakaa 040 123 4567, Matti")
     partial = ResponseFactory.create(
@@ -141,3 +145,8 @@ def test_texts_from_the_database_are_scrubbed_and_only_complete_customer_answers
     assert [(r.response_id, r.text, r.rating, r.submitted) for r in records] == [
         (kept.pk, "Soittakaa [puhelin], Matti", 2.0, day)
     ]
+    # Scope: the survey's owner and the serving organisation see it, others do not.
+    assert visible_to(records, {survey.organisation_id}) == records
+    assert visible_to(records, {served_by.pk}) == records
+    assert visible_to(records, {-1}) == []
+    assert visible_to(records, None) == records
