@@ -26,8 +26,7 @@ IntArray = npt.NDArray[np.int64]
 
 DIMENSIONS: tuple[str, ...] = ("municipality", "age_band", "sex")
 
-# Trimming renormalises after clipping, which can push clipped weights over the bound again by a
-# rounding hair; the bound is met when within this relative slack.
+# Trimming settles the scale that keeps the mean at 1 to this relative precision.
 _BOUND_SLACK = 1e-12
 
 
@@ -85,7 +84,7 @@ def rake(
     *,
     counts: npt.ArrayLike | None = None,
     trim: tuple[float, float] | None = (0.3, 3.0),
-    max_iterations: int = 200,
+    max_iterations: int = 1000,
     tolerance: float = 1e-10,
 ) -> RakingResult:
     """Rake rows (respondents, or cells with `counts`) to the population `targets`.
@@ -93,8 +92,8 @@ def rake(
     `sample` maps each dimension to every row's category; `targets` maps each dimension to the
     population (counts or shares) per category. Categories missing from the targets ("" for not
     given, "other") are kept neutral: their target share is their sample share. `trim` bounds
-    weights relative to their mean; None turns trimming off. Convergence means the largest change
-    of any weight in a sweep fell under `tolerance`.
+    weights relative to their mean; None turns trimming off. Convergence: a sweep that moved no
+    weight, and needed no margin correction, by more than `tolerance` (see `_fit`).
     """
     _validate_arguments(sample, targets, trim, max_iterations)
     dimensions = list(targets)
@@ -249,21 +248,29 @@ def _fit(
     max_iterations: int,
     tolerance: float,
 ) -> tuple[FloatArray, int, bool, npt.NDArray[np.bool_]]:
-    """IPF sweeps over the margins, trimming after each sweep as weightipy does."""
+    """IPF sweeps over the margins, trimming after each sweep as weightipy does.
+
+    Converged: no weight moved by `tolerance` in a sweep and, unless trimming holds weights at
+    a bound, no margin needed a correction either. Weights that return to where they started
+    while margins keep pulling them apart (targets no weights can meet) are not converged.
+    """
     weights = np.ones(len(cell_counts))
     respondents = float(cell_counts.sum())
     trimmed = np.zeros(len(cell_counts), dtype=bool)
     for iteration in range(1, max_iterations + 1):
         previous = weights.copy()
+        correction = 0.0
         for margin in margins:
             totals = np.bincount(
                 margin.codes, weights=cell_counts * weights, minlength=len(margin.categories)
             )
             factors = np.divide(margin.targets, totals, out=np.ones_like(totals), where=totals > 0)
+            correction = max(correction, float(np.max(np.abs(factors - 1))))
             weights *= factors[margin.codes]
         if trim is not None:
             weights, trimmed = _trim(weights, cell_counts, respondents, trim)
-        if np.max(np.abs(weights - previous)) < tolerance:
+        stable = np.max(np.abs(weights - previous)) < tolerance
+        if stable and (correction < tolerance or trimmed.any()):
             return weights, iteration, True, trimmed
     return weights, max_iterations, False, trimmed
 
@@ -271,19 +278,28 @@ def _fit(
 def _trim(
     weights: FloatArray, cell_counts: FloatArray, respondents: float, bounds: tuple[float, float]
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Clip to the bounds and renormalise to mean 1 until the weights stay within them."""
+    """Clip to the bounds at mean 1: clip(c·w) with the scale c that keeps the mean at 1.
+
+    This is the limit of weightipy's loop (clip, renormalise, repeat), found directly: for a
+    fixed set of clipped weights the mean is linear in c, so a few exact steps settle it.
+    """
     low, high = bounds
-    weights = weights / (np.dot(cell_counts, weights) / respondents)
-    at_bound = np.zeros(len(weights), dtype=bool)
-    for _ in range(1000):
-        below = weights < low * (1 - _BOUND_SLACK)
-        above = weights > high * (1 + _BOUND_SLACK)
-        if not (below.any() or above.any()):
+    scale = respondents / float(np.dot(cell_counts, weights))
+    below = above = np.zeros(len(weights), dtype=bool)
+    for _ in range(100):
+        scaled = scale * weights
+        below, above = scaled <= low, scaled >= high
+        free = ~(below | above)
+        free_mass = float(np.dot(cell_counts[free], weights[free]))
+        if free_mass <= 0:
             break
-        at_bound |= below | above
-        weights = np.clip(weights, low, high)
-        weights /= np.dot(cell_counts, weights) / respondents
-    return weights, at_bound & ((weights <= low * (1 + 1e-9)) | (weights >= high * (1 - 1e-9)))
+        fixed_mass = low * cell_counts[below].sum() + high * cell_counts[above].sum()
+        new_scale = (respondents - fixed_mass) / free_mass
+        if abs(new_scale - scale) <= _BOUND_SLACK * scale:
+            break
+        scale = new_scale
+    trimmed = np.clip(scale * weights, low, high)
+    return trimmed, below | above
 
 
 def _margin_report(

@@ -193,3 +193,40 @@ def test_population_targets_sum_the_newest_year_of_the_chosen_municipalities():
     assert population_targets(None, ("municipality",)) == {"municipality": {"297": 260, "140": 10}}
     assert population_targets(["297"], ("sex",), year=2022) == {"sex": {"female": 999}}
     assert population_targets(["999"], ("sex",)) == {}
+
+
+def test_margins_that_no_weights_can_meet_are_reported_as_not_converged():
+    # Every woman is young and every man old, yet the targets want 50 % young and 70 % women.
+    sample = {
+        "sex": np.array(["female"] * 50 + ["male"] * 50),
+        "age_band": np.array(["15-24"] * 50 + ["65-"] * 50),
+    }
+    targets = {"sex": {"female": 70, "male": 30}, "age_band": {"15-24": 50, "65-": 50}}
+
+    result = rake(sample, targets, trim=None, max_iterations=50)
+
+    assert not result.converged
+    assert result.iterations == 50
+    assert result.max_margin_error > 0.1
+
+
+def test_heavy_trimming_still_converges_with_weights_at_both_bounds():
+    rng = np.random.default_rng(12)
+    size = 20_000
+    sample = {
+        "age_band": rng.choice(list(AGE), size, p=[0.01, 0.09, 0.3, 0.6]),
+        "sex": rng.choice(list(SEX), size, p=[0.8, 0.2]),
+    }
+
+    result = rake(sample, targets_for(("age_band", "sex")))
+
+    assert result.converged
+    assert result.min_weight == pytest.approx(0.3)
+    assert result.max_weight == pytest.approx(3.0)
+    assert result.weights.mean() == pytest.approx(1.0)
+    rows = {row.category: row for row in result.margins["age_band"]}
+    # The youngest can be weighted up only threefold: short of their 14 %, and the report shows it.
+    assert rows["15-24"].weighted_share < 0.14 - 0.05
+    assert result.max_margin_error == pytest.approx(
+        max(abs(r.weighted_share - r.target_share) for m in result.margins.values() for r in m)
+    )
