@@ -24,7 +24,7 @@ from typing import Any, cast
 import duckdb
 import pandas as pd
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from luukku.surveys.models import Answer, Question, Response, Survey
@@ -60,7 +60,7 @@ TABLES: dict[str, dict[str, str]] = {
     "scores": SCORE_COLUMNS,
     "texts": TEXT_COLUMNS,
 }
-MEASURES = ("satisfaction", "recommendation", "effort")
+MEASURES: tuple[str, ...] = tuple(Question.Measure.values)
 # Rows are stored in this order so that DuckDB's per-block min/max skips whole blocks when a
 # query asks for one municipality or one period.
 SORT_ORDER: dict[str, str] = {
@@ -150,15 +150,11 @@ def write_atomically(path: Path, fill: Callable[[duckdb.DuckDBPyConnection], Non
 
 def question_measures() -> dict[int, str]:
     """Each customer-survey question with a headline measure, and the measure."""
-    # Until Question.measure exists: a rating coded "overall" is satisfaction, any NPS question
-    # recommendation (the defaults its data migration will set).
-    questions = Question.objects.filter(survey__kind=Survey.Kind.CUSTOMER).filter(
-        Q(kind=Question.Kind.RATING, code="overall") | Q(kind=Question.Kind.NPS)
+    return dict(
+        Question.objects.filter(survey__kind=Survey.Kind.CUSTOMER)
+        .exclude(measure="")
+        .values_list("pk", "measure")
     )
-    return {
-        pk: "recommendation" if kind == Question.Kind.NPS else "satisfaction"
-        for pk, kind in questions.values_list("pk", "kind")
-    }
 
 
 def refresh_extract(

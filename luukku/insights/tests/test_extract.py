@@ -56,11 +56,13 @@ def test_complete_customer_answers_enter_with_background_and_headline_scores(
     extract_file: Path,
 ) -> None:
     survey = standard_survey()
+    QuestionFactory.create(survey=survey, code="easy", measure=Question.Measure.EFFORT)
     kuopio = AreaFactory.create(code="297")
     response = answer(
         survey,
         overall=4,
         nps=9,
+        easy=5,
         smiley=2,
         municipality=kuopio,
         age_band="25-34",
@@ -73,7 +75,7 @@ def test_complete_customer_answers_enter_with_background_and_headline_scores(
 
     summary = extract.refresh_extract()
 
-    assert (summary.responses, summary.scores) == (1, 2)
+    assert (summary.responses, summary.scores) == (1, 3)
     assert rows(
         "SELECT response_id, survey_id, survey_organisation_id, service_id, channel, "
         "municipality_code, age_band, sex, customer_type, language, "
@@ -96,16 +98,19 @@ def test_complete_customer_answers_enter_with_background_and_headline_scores(
     ]
     # Only questions with a headline measure: the smiley here has none.
     assert rows("SELECT measure, value FROM scores ORDER BY measure") == [
+        ("effort", 5.0),
         ("recommendation", 9.0),
         ("satisfaction", 4.0),
     ]
     # …and beside the response, so that dashboards read one table.
-    assert rows("SELECT satisfaction, recommendation, effort FROM responses") == [(4.0, 9.0, None)]
+    assert rows("SELECT satisfaction, recommendation, effort FROM responses") == [(4.0, 9.0, 5.0)]
 
 
 def test_staff_surveys_and_unfinished_answers_never_enter(extract_file: Path) -> None:
     staff = SurveyFactory.create(kind=Survey.Kind.STAFF)
-    QuestionFactory.create(survey=staff, code="overall", kind=Question.Kind.RATING)
+    QuestionFactory.create(
+        survey=staff, code="overall", kind=Question.Kind.RATING, measure="satisfaction"
+    )
     answer(staff, overall=1)
     customer = standard_survey()
     answer(customer, overall=5, status=Response.Status.PARTIAL, submitted_at=None)

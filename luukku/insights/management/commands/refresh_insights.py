@@ -29,7 +29,7 @@ class Command(BaseCommand):
         def progress(table: str, rows: int) -> None:
             if options["no_progress"]:
                 return
-            bar = bars.setdefault(table, tqdm(desc=table, unit=" rows", file=self.stderr))
+            bar = bars.setdefault(table, tqdm(desc=table, unit=" rows"))
             bar.update(rows - bar.n)
 
         try:
