@@ -3,8 +3,10 @@
 Every estimate is a weighted mean of a per-respondent value (the score, a 0/1 indicator, or the
 NPS contribution +1/0/−1), so one formula serves all three: the linearised (Taylor) standard error
 of a ratio mean, sqrt(Σw²(y−ȳ)²)/Σw · sqrt(n/(n−1)), with a t quantile on n − 1 degrees of
-freedom. Unweighted estimates use weights of 1. The query layer computes the same sums per group
-in SQL and builds the estimate with `Estimate.from_sums`, so pages and pandas agree.
+freedom; a share's interval is Wilson's on the effective sample size that SE implies, so it
+stays inside 0–100 % and is not empty at 100 %. Unweighted estimates use weights of 1. The
+query layer computes the same sums per group in SQL and builds the estimate with
+`Estimate.from_sums`, so pages and pandas agree.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Estimate:
         sum_wwyy: float | None = None,
         scale: float = 1.0,
         bounds: tuple[float, float] | None = None,
+        proportion: bool = False,
     ) -> Estimate:
         """The estimate from per-group sums (Σw, Σwy, Σwy², Σw², respondents).
 
@@ -56,7 +59,9 @@ class Estimate:
         `weighted_mean` gives). Without them it uses Kish's approximation, the weighted variance
         over the effective sample size, which is exact for equal weights and close otherwise.
         `scale` multiplies the value and interval (100 for percentages); `bounds` clip the
-        interval to the possible range.
+        interval to the possible range. `proportion` (y is 0 or 1) gives a Wilson interval on the
+        effective sample size instead, which stays sensible near 0 % and 100 %: 5 satisfied out
+        of 5 is not "100 % ± 0".
         """
         sum_w, sum_wy, sum_wyy, sum_ww = float(sum_w), float(sum_wy), float(sum_wyy), float(sum_ww)
         count = int(round(n))
@@ -74,8 +79,11 @@ class Estimate:
             squared = weighted_variance * sum_ww
         standard_error = math.sqrt(max(squared, 0.0)) / sum_w * math.sqrt(count / (count - 1))
         quantile = float(stats.t.ppf((1 + CONFIDENCE) / 2, count - 1))
-        low = (mean - quantile * standard_error) * scale
-        high = (mean + quantile * standard_error) * scale
+        if proportion:
+            low, high = _wilson(mean, standard_error, effective, quantile)
+        else:
+            low, high = mean - quantile * standard_error, mean + quantile * standard_error
+        low, high = low * scale, high * scale
         if bounds is not None:
             low, high = max(low, bounds[0]), min(high, bounds[1])
         return cls(mean * scale, low, high, count, effective)
@@ -100,7 +108,7 @@ def weighted_share(
 ) -> Estimate:
     """The weighted percentage (0–100) of respondents for whom `indicator` is true (CSAT %)."""
     values = np.asarray(indicator, dtype=np.float64)
-    return _estimate(values, weights, counts, scale=100.0, bounds=(0.0, 100.0))
+    return _estimate(values, weights, counts, scale=100.0, bounds=(0.0, 100.0), proportion=True)
 
 
 def net_promoter(
@@ -131,6 +139,7 @@ def _estimate(
     *,
     scale: float = 1.0,
     bounds: tuple[float, float] | None = None,
+    proportion: bool = False,
 ) -> Estimate:
     y = np.asarray(values, dtype=np.float64)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -153,4 +162,18 @@ def _estimate(
         sum_wwyy=float(np.dot(cww, y * y)),
         scale=scale,
         bounds=bounds,
+        proportion=proportion,
     )
+
+
+def _wilson(
+    share: float, standard_error: float, effective_n: float, quantile: float
+) -> tuple[float, float]:
+    """Wilson's score interval with the design-based effective n, p(1 − p)/SE² (Kish's n when
+    every answer is the same and the standard error is 0)."""
+    variance = share * (1 - share)
+    size = variance / standard_error**2 if standard_error > 0 and variance > 0 else effective_n
+    q2 = quantile**2 / size
+    centre = (share + q2 / 2) / (1 + q2)
+    half = quantile / (1 + q2) * math.sqrt(variance / size + q2 / (4 * size))
+    return max(centre - half, 0.0), min(centre + half, 1.0)

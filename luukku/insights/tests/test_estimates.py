@@ -73,15 +73,30 @@ def test_from_sums_with_squared_weight_sums_is_exact_and_without_them_close():
     )
 
 
-def test_csat_share_is_a_percentage_with_an_interval_inside_0_to_100():
+def test_csat_share_is_a_percentage_with_a_wilson_interval():
     satisfied = np.array([1] * 9 + [0])
 
     estimate = weighted_share(satisfied)
 
+    # Unweighted, the linearised variance p(1 − p)/(n − 1) implies an effective n of 9.
+    q = stats.t.ppf(0.975, 9)
+    size, p = 9, 0.9
+    centre = (p + q * q / (2 * size)) / (1 + q * q / size)
+    half = q / (1 + q * q / size) * np.sqrt(p * (1 - p) / size + q * q / (4 * size * size))
     assert estimate.value == pytest.approx(90)
-    assert estimate.high == 100
+    assert estimate.low == pytest.approx(100 * (centre - half))
+    assert estimate.high == pytest.approx(100 * (centre + half))
+    assert estimate.high is not None
+    assert estimate.high < 100
+
+
+def test_five_satisfied_out_of_five_is_not_100_percent_plus_minus_nothing():
+    estimate = weighted_share(np.ones(5))
+
+    assert estimate.value == pytest.approx(100)
+    assert estimate.high == pytest.approx(100)
     assert estimate.low is not None
-    assert 0 < estimate.low < 90
+    assert 30 < estimate.low < 70
 
 
 def test_nps_is_promoters_minus_detractors_with_the_multinomial_interval():
