@@ -244,6 +244,17 @@ class CoverageGroup:
 
 
 @dataclass(frozen=True)
+class MarginLine:
+    """One raking margin category: what the weights aimed at and reached (in %)."""
+
+    dimension: str
+    label: str
+    target_share: str
+    sample_share: str  # "–" when the group is hidden
+    weighted_share: str
+
+
+@dataclass(frozen=True)
 class DimensionSummary:
     dimension: str
     dissimilarity: float | None
@@ -259,6 +270,7 @@ class CoveragePage:
     r_indicator: float | None
     warnings: list[str]
     raking: RakingResult | None
+    margins: list[MarginLine]
     overall: Row | None
 
 
@@ -335,8 +347,32 @@ def coverage_page(insight_filter: InsightFilter) -> CoveragePage:
             for warning in report.warnings
         ],
         raking=table.raking,
+        margins=_margin_lines(table.raking, hidden, label_of),
         overall=_row((_("All"),), overall, overall.n >= MIN_GROUP_SIZE) if overall else None,
     )
+
+
+def _margin_lines(
+    raking: RakingResult | None, hidden: dict[str, Suppression], label_of: dict[str, Any]
+) -> list[MarginLine]:
+    if raking is None:
+        return []
+    lines = []
+    for dimension, rows in raking.margins.items():
+        suppression = hidden.get(dimension)
+        label = label_of.get(dimension) or labeller(dimension)
+        for row in rows:
+            shown = suppression is None or suppression.shows((row.category,))
+            lines.append(
+                MarginLine(
+                    dimension=str(DIMENSION_NAMES.get(dimension, dimension)),
+                    label=label(row.category),
+                    target_share=_percent(row.target_share),
+                    sample_share=_percent(row.sample_share) if shown else "–",
+                    weighted_share=_percent(row.weighted_share),
+                )
+            )
+    return lines
 
 
 def _coverage_group(row: CoverageRow, shown: bool) -> CoverageGroup:

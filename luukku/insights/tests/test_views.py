@@ -77,6 +77,18 @@ def test_the_export_hides_what_the_page_hides_and_is_audit_logged(region: Region
     assert event.details["by"] == ["service"]
 
 
+def test_a_two_way_export_hides_a_small_cells_partner_in_its_column(region: Region) -> None:
+    response = manager_client(region).get(
+        url("insights:export", "?by=service&then_by=sex&format=csv")
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    hidden = {(row["service"], row["sex"]) for row in rows if row["respondents"] == ""}
+    # The pool's 3 women would follow from the women's total minus the library's women.
+    library, pool = region.library.name("en"), region.pool.name("en")
+    assert hidden == {(library, "woman"), (pool, "woman")}
+    assert [row["respondents"] for row in rows if row["sex"] == "man"] == ["6"]
+
+
 def test_a_large_enough_table_exports_its_figures_as_xlsx(region: Region) -> None:
     from openpyxl import load_workbook  # noqa: PLC0415
 
@@ -130,6 +142,7 @@ def test_the_representativeness_page_sets_respondents_beside_the_population(
     assert "Respondents and population of Kuopio side by side" in html
     assert "Design effect" in html
     assert "R-indicator" in html
+    assert "Weighting margins: what the weights aimed at and reached" in html
     # 6 of the 27 respondents are men, who are 49 % of Kuopio's population.
     assert "of Kuopio&#x27;s population but 22 % of its respondents." in html
 
