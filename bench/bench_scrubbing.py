@@ -81,6 +81,9 @@ FILLERS = {
         "Hinta nousi {price} eurosta ja laskussa oli virhe.",
         "Vuosina {year}–{year2} palvelu on parantunut selvästi.",
         "Odotin päätöstä {days} päivää, vaikka luvattiin kaksi viikkoa.",
+        "Viitenumero {reference} oli laskussa oikein.",
+        "Tilausnumero {order} ei näkynyt järjestelmässä.",
+        "Y-tunnus 1234567-8 oli väärin päätöksessä.",
     ),
     "sv": (
         "Jag besökte servicepunkten {date} kl. {time} och väntade {minutes} minuter.",
@@ -101,12 +104,21 @@ FILLERS = {
 }
 # Greetings and sign-offs without a name, and capitalised lines that are not names.
 CLEAN_OPENINGS = {
-    "fi": ("Hei,", "Hei!", "Hyvä asiakaspalvelu,", "Moi.", ""),
+    "fi": ("Hei,", "Hei!", "Hyvä asiakaspalvelu,", "Moi.", "Hei Kuopion kaupunki,", ""),
     "sv": ("Hej,", "Hej!", ""),
     "en": ("Hello,", "Hi there,", ""),
 }
 CLEAN_CLOSINGS = {
-    "fi": ("Kiitos!", "Kiitos etukäteen.", "Terveisin tyytyväinen asiakas", "Hyvää kesää!", ""),
+    "fi": (
+        "Kiitos!",
+        "Kiitos etukäteen.",
+        "Terveisin tyytyväinen asiakas",
+        "Terveisin Tyytyväinen asiakas",
+        "Kuopion kaupungin asukas",
+        "Kiitos Kuopio!",
+        "Hyvää kesää!",
+        "",
+    ),
     "sv": ("Tack!", "Med vänlig hälsning, en nöjd kund", ""),
     "en": ("Thanks!", "Best regards, a customer", ""),
 }
@@ -280,6 +292,9 @@ class Generator:
             "year": day.year - 3,
             "year2": day.year,
             "days": r.randrange(10, 90),
+            "reference": f"{r.randrange(1000, 9999)} {r.randrange(10**4, 10**5)}",
+            # One in ten starts with a zero like a phone number: the scrubber removes those.
+            "order": f"{r.randrange(10**7):07d}",
         }
         return r.choice(FILLERS[language]).format(**values)
 

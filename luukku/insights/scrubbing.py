@@ -105,10 +105,14 @@ _CLOSINGS = (
 )
 _SELF_INTRODUCTIONS = "nimeni on|olen nimeltäni|jag heter|mitt namn är|my name is"
 
-_GREETING_NAME_RE = re.compile(rf"(?im)^([ \t]*(?:{_GREETINGS})[ \t]+)(?-i:({_NAME})){_NAME_END}")
+# "...thanks.\nRegards,": a closing or greeting word is never the name after another one.
+_NOT_A_NAME = rf"(?!(?:{_CLOSINGS}|{_GREETINGS}|kiitos|tack|thank)(?!\w))"
+_GREETING_NAME_RE = re.compile(
+    rf"(?im)^([ \t]*(?:{_GREETINGS})[ \t]+){_NOT_A_NAME}(?-i:({_NAME})){_NAME_END}"
+)
 # The closing, optionally punctuated, then the name on the same line or alone on the next.
 _CLOSING_NAME_RE = re.compile(
-    rf"(?i)((?<!\w)(?:{_CLOSINGS})[,.!:]?[ \t]*(?:\n[ \t]*)?)"
+    rf"(?i)((?<!\w)(?:{_CLOSINGS})[,.!:]?[ \t]*(?:\n[ \t]*)?){_NOT_A_NAME}"
     rf"(?-i:({_NAME}))(?=[ \t]*[,.!]?[ \t]*(?:\n|$))"
 )
 _SELF_INTRODUCTION_RE = re.compile(rf"(?i)((?<!\w)(?:{_SELF_INTRODUCTIONS})[ \t]+)(?-i:({_NAME}))")

@@ -31,6 +31,12 @@ def test_finnish_personal_data_is_replaced_and_the_rest_kept(text: str, expected
     assert scrub(text, "fi") == expected
 
 
+def test_a_closing_after_a_closing_word_is_not_taken_for_a_name() -> None:
+    assert scrub("Call me, thanks.\nRegards,\nDavid Johnson", "en") == (
+        "Call me, thanks.\nRegards,\n[name]"
+    )
+
+
 def test_placeholders_follow_the_language_of_the_text() -> None:
     assert scrub("Ring mig på 044 987 6543.\nMed vänlig hälsning\nErik Johansson", "sv") == (
         "Ring mig på [telefon].\nMed vänlig hälsning\n[namn]"
