@@ -288,7 +288,12 @@ def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[A
 
 
 class _Reader:
-    """One read-only connection per process, reopened when the file has been replaced."""
+    """One read-only database per process, reopened when the file has been replaced.
+
+    The file is attached to a private in-memory database: `duckdb.connect(path)` would hand back
+    the instance already open for that path (the replaced file), and closing that instance would
+    break cursors still reading it in other threads.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -300,12 +305,14 @@ class _Reader:
         key = (str(path), stat.st_ino, stat.st_mtime_ns)
         with self._lock:
             if key != self._key or self._con is None:
-                if self._con is not None:
-                    self._con.close()
-                self._con = duckdb.connect(str(path), read_only=True)
-                self._key = key
+                con = duckdb.connect()
+                quoted = str(path).replace("'", "''")
+                con.execute(f"ATTACH '{quoted}' AS extract (READ_ONLY)")
+                self._con, self._key = con, key
             # A cursor is a connection of its own to the same database: safe per thread.
-            return self._con.cursor()
+            cursor = self._con.cursor()
+        cursor.execute("USE extract")
+        return cursor
 
 
 _reader = _Reader()

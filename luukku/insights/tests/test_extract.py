@@ -145,12 +145,14 @@ def test_a_refresh_replaces_the_file_and_readers_see_the_new_one(extract_file: P
     survey = standard_survey()
     answer(survey, overall=3)
     extract.refresh_extract()
-    assert rows("SELECT count(*) FROM responses") == [(1,)]
+    reading = extract.connect()  # a page still reading when the refresh lands
 
     answer(survey, overall=5)
     extract.refresh_extract()
 
     assert rows("SELECT count(*) FROM responses") == [(2,)]
+    assert reading.execute("SELECT count(*) FROM responses").fetchall() == [(1,)]
+    reading.close()
     # Nothing half-written is left beside it.
     assert [p.name for p in extract_file.parent.iterdir()] == ["insights.duckdb"]
 
