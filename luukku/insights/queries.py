@@ -326,7 +326,11 @@ def _table(
 
 def _row(record: dict[str, Any], by: tuple[str, ...], measure: str) -> SatisfactionRow:
     def estimate(
-        variable: str, *, weighted: bool = True, percent: tuple[float, float] | None = None
+        variable: str,
+        *,
+        weighted: bool = True,
+        percent: tuple[float, float] | None = None,
+        proportion: bool = False,
     ) -> Estimate:
         if not weighted:  # weights of 1: Σw = Σw² = n, Σwy = Σw²y = Σy, Σwy² = Σw²y² = Σy²
             total, squares = record[f"{variable}_sum"], record[f"{variable}_sq"]
@@ -348,6 +352,7 @@ def _row(record: dict[str, Any], by: tuple[str, ...], measure: str) -> Satisfact
             sum_wwyy=sum_wwyy,
             scale=100.0 if percent else 1.0,
             bounds=percent,
+            proportion=proportion,
         )
 
     recommendation = measure == "recommendation"
@@ -356,7 +361,7 @@ def _row(record: dict[str, Any], by: tuple[str, ...], measure: str) -> Satisfact
         n=int(record["n"]),
         weighted=estimate("value"),
         unweighted=estimate("value", weighted=False),
-        csat=None if recommendation else estimate("top", percent=(0.0, 100.0)),
+        csat=None if recommendation else estimate("top", percent=(0.0, 100.0), proportion=True),
         nps=estimate("net", percent=(-100.0, 100.0)) if recommendation else None,
     )
 
