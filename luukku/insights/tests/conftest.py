@@ -15,6 +15,7 @@ from luukku.areas.models import Area, PopulationGroup
 from luukku.catalogue.models import Service
 from luukku.catalogue.tests.factories import AreaFactory, OrganisationFactory, ServiceFactory
 from luukku.insights import extract
+from luukku.insights.models import InsightAlert
 from luukku.organisations.models import Organisation
 from luukku.surveys.models import Question, Survey
 from luukku.surveys.tests.factories import (
@@ -98,3 +99,24 @@ def region(db: None, tmp_path: Path, settings: Any) -> Region:
         )
     extract.refresh_extract()
     return Region(kuopio, own, other, library, pool, others_service, survey)
+
+
+def drop_alert(organisation: Organisation, subject: str) -> InsightAlert:
+    """An alert on a satisfaction drop, as alerts.detect_alerts writes it."""
+    today = timezone.localdate()
+    return InsightAlert.objects.create(
+        key=f"drop:{organisation.pk}",
+        kind=InsightAlert.Kind.DROP,
+        organisation=organisation,
+        measure="satisfaction",
+        period_start=today - timedelta(days=28),
+        period_end=today,
+        evidence={
+            "subject": subject,
+            "baseline": {"n": 310, "mean": 4.2, "low": 4.1, "high": 4.3},
+            "recent": {"n": 41, "mean": 3.6, "low": 3.3, "high": 3.9},
+            "test": "Welch t-test, one-sided",
+            "statistic": -3.1,
+            "p_value": 0.002,
+        },
+    )

@@ -15,9 +15,8 @@ from django.utils import translation
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.core.models import AuditEvent
-from luukku.insights.models import InsightAlert
 
-from .conftest import Region
+from .conftest import Region, drop_alert
 
 pytestmark = pytest.mark.django_db
 PAGES = ["insights:dashboard", "insights:representativeness", "insights:report", "insights:alerts"]
@@ -167,23 +166,9 @@ def test_the_regions_report_draws_the_municipality_grid(region: Region) -> None:
 
 
 def test_the_alerts_list_shows_only_alerts_of_the_own_organisation(region: Region) -> None:
-    today = region.survey.created_at.date()
-    evidence = {
-        "subject": "Kirjasto",
-        "baseline": {"n": 310, "mean": 4.2},
-        "recent": {"n": 41, "mean": 3.6},
-        "p_value": 0.002,
-    }
-    for organisation, subject in ((region.own, "Kirjasto"), (region.other, "Uimahalli")):
-        InsightAlert.objects.create(
-            key=f"drop:{organisation.pk}",
-            kind=InsightAlert.Kind.DROP,
-            organisation=organisation,
-            measure="satisfaction",
-            period_start=today,
-            period_end=today,
-            evidence={**evidence, "subject": subject},
-        )
+    drop_alert(region.own, "Kirjasto")
+    drop_alert(region.other, "Uimahalli")
     html = manager_client(region).get(url("insights:alerts")).content.decode()
     assert "Satisfaction with Kirjasto fell from 4.2 (n 310) to 3.6 (n 41); p = 0.002." in html
+    assert "Welch t-test, one-sided: -3.10, p = 0.0020" in html
     assert "Uimahalli" not in html

@@ -11,7 +11,7 @@ from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
 from luukku.core.tests.browser import LANGUAGES, assert_no_axe_violations, log_in, open_page, path
 
-from ..conftest import Region
+from ..conftest import Region, drop_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +28,8 @@ PAGES = {
 
 def open_insight_page(page: Page, base: str, region: Region, name: str, language: str) -> None:
     log_in(page, base, user_with_role(Role.SERVICE_MANAGER, region.own))
+    if name == "alerts":
+        drop_alert(region.own, "Kirjasto")
     view, query = PAGES[name]
     open_page(page, base + path(view, language, query=query))
 
@@ -50,3 +52,13 @@ def test_a_charts_table_opens_from_its_toggle(page: Page, live_server, region: R
     figure.locator("summary").click()
     assert table.is_visible()
     assert "Kuopio" in table.inner_text()
+
+
+def test_printing_the_report_opens_every_charts_table(page: Page, live_server, region: Region):
+    open_insight_page(page, live_server.url, region, "report", "en")
+    tables = page.locator("details.chart-table")
+    assert tables.count() >= 2
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert all(tables.nth(i).get_attribute("open") is not None for i in range(tables.count()))
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert all(tables.nth(i).get_attribute("open") is None for i in range(tables.count()))
