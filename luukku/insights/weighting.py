@@ -187,28 +187,19 @@ def _cells(
     sample: Mapping[str, npt.ArrayLike], dimensions: list[str], row_count: int
 ) -> tuple[IntArray, list[tuple[list[str], IntArray]]]:
     """Each row's cell, and per dimension the categories and each cell's category code."""
-    per_dimension: list[tuple[IntArray, list[str]]] = []
+    per_dimension: list[tuple[list[str], IntArray]] = []
     combined = np.zeros(row_count, dtype=np.int64)
     for dimension in dimensions:
         values = pd.Series(np.asarray(sample[dimension], dtype=object)).fillna("").astype(str)
         codes, uniques = pd.factorize(values, sort=True)
-        per_dimension.append((codes.astype(np.int64), [str(u) for u in uniques]))
+        per_dimension.append(([str(u) for u in uniques], codes.astype(np.int64)))
         combined = combined * max(len(uniques), 1) + codes
     row_cells, cell_keys = pd.factorize(combined)
-    row_cells = row_cells.astype(np.int64)
-    cell_key_array = np.asarray(cell_keys, dtype=np.int64)
-    cell_codes: list[tuple[list[str], IntArray]] = []
-    # Decode each cell's combined key back into the per-dimension codes (last dimension first).
-    remainder = cell_key_array.copy()
-    decoded: list[IntArray] = []
-    for _, categories in reversed(per_dimension):
-        size = max(len(categories), 1)
-        decoded.append(remainder % size)
-        remainder //= size
-    decoded.reverse()
-    for (_, categories), codes in zip(per_dimension, decoded, strict=True):
-        cell_codes.append((categories, codes))
-    return row_cells, cell_codes
+    # Any row of a cell tells the cell's categories; the last one written wins.
+    one_row = np.empty(len(cell_keys), dtype=np.int64)
+    one_row[row_cells] = np.arange(row_count)
+    cell_codes = [(categories, codes[one_row]) for categories, codes in per_dimension]
+    return row_cells.astype(np.int64), cell_codes
 
 
 def _margin(
