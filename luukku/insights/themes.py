@@ -38,6 +38,10 @@ MAX_THEMES = 8
 LABEL_TERMS = 3
 QUOTES = 3
 SIGNIFICANCE = 0.05
+# A text joins its strongest theme only when it shares that theme's words (cosine similarity of
+# the text and the theme's word weights); NMF gives every text some theme, even one that is
+# about nothing the others mention, and such texts are better counted as "other".
+MIN_SIMILARITY = 0.2
 
 
 # Lemmas that occur in any feedback whatever it is about (core.text keeps its list short
@@ -235,7 +239,8 @@ def find_themes(
     loadings = np.zeros((len(records), k))
     loadings[usable] = model.fit_transform(matrix)
     assigned = loadings.argmax(axis=1)
-    has_theme = loadings.max(axis=1) > 0
+    has_theme = np.zeros(len(records), dtype=bool)
+    has_theme[usable] = _similarity(matrix, model.components_, assigned[usable]) >= MIN_SIMILARITY
 
     recent = (
         np.array([record.submitted >= recent_from for record in records])
@@ -260,6 +265,16 @@ def find_themes(
         recent_texts=int(recent.sum()) if recent is not None else None,
         baseline_texts=int((~recent).sum()) if recent is not None else None,
     )
+
+
+def _similarity(matrix: Any, components: np.ndarray, assigned: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each text's TF-IDF vector with its theme's word weights."""
+    themes = components[assigned]
+    dots = np.asarray(matrix.multiply(themes).sum(axis=1)).ravel()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()) * np.linalg.norm(
+        themes, axis=1
+    )
+    return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
 
 def _theme(

@@ -69,11 +69,17 @@ def test_texts_about_the_same_thing_end_up_in_the_same_theme() -> None:
         for n in range(3)
         for i, text in enumerate(t for texts in TOPICS.values() for t in texts)
     ]
+    # About nothing the others mention: counted as "other", not forced into a theme.
+    stray = "Kissani katosi eilen illalla naapurin pihalle."
+    records += [record(900 + n, stray) for n in range(3)]
     topic_of = {text: topic for topic, texts in TOPICS.items() for text in texts}
 
     analysis = find_themes(records, max_themes=3)
 
     assert len(analysis.themes) == 3
+    in_a_theme = {records[i].text for theme in analysis.themes for i in theme.members}
+    assert stray not in in_a_theme
+    assert len(in_a_theme) >= 0.8 * len(topic_of)
     for theme in analysis.themes:
         topics = [topic_of[records[i].text] for i in theme.members]
         assert max(topics.count(topic) for topic in TOPICS) / len(topics) >= 0.8, theme.label
