@@ -47,12 +47,20 @@ def _blank(choices: dict[str, Any]) -> list[tuple[str, Any]]:
     return [("", _("All")), *choices.items()]
 
 
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name())
+
+
 class InsightFilterForm(AccessibleFormMixin, forms.Form):
     survey = forms.ModelChoiceField(
         queryset=Survey.objects.none(), required=False, label=_("Survey"), empty_label=_("All")
     )
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), required=False, label=_("Service"), empty_label=_("All")
+    service = ServiceChoiceField(
+        queryset=Service.objects.prefetch_related("texts").order_by("slug"),
+        required=False,
+        label=_("Service"),
+        empty_label=_("All"),
     )
     municipality = forms.ModelChoiceField(
         queryset=Area.objects.filter(area_type=Area.Type.MUNICIPALITY),

@@ -6,7 +6,7 @@ the file too (suppression.suppress on the respondent counts of the very table sh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, cast
@@ -65,13 +65,23 @@ class Dashboard:
         return sum(not row.shown for row in self.rows)
 
 
-def labeller(dimension: str) -> Any:
-    """A function from a group value to its label in the active language."""
+def labeller(dimension: str, values: Iterable[Any] | None = None) -> Callable[[Any], str]:
+    """A function from a group value to its label in the active language.
+
+    `values` limits the services and organisations read to those that will be labelled.
+    """
     names: dict[Any, str] = {}
+    wanted = None if values is None else [v for v in values if v not in (None, "")]
     if dimension == "service":
-        names = {s.pk: s.name() for s in Service.objects.all()}
+        services = Service.objects.prefetch_related("texts")
+        if wanted is not None:
+            services = services.filter(pk__in=wanted)
+        names = {s.pk: s.name() for s in services}
     elif dimension == "organisation":
-        names = {o.pk: o.name() for o in Organisation.objects.all()}
+        organisations = Organisation.objects.all()
+        if wanted is not None:
+            organisations = organisations.filter(pk__in=wanted)
+        names = {o.pk: o.name() for o in organisations}
     elif dimension == "municipality":
         names = {a.code: a.name() for a in Area.objects.filter(area_type=Area.Type.MUNICIPALITY)}
     else:
@@ -109,7 +119,10 @@ def _key(value: Any) -> str:
 
 def suppressed_rows(table: SatisfactionTable) -> tuple[list[Row], Suppression]:
     """The table's rows with their labels, small cells and their complements hidden."""
-    label_of = {dimension: labeller(dimension) for dimension in table.by}
+    label_of = {
+        dimension: labeller(dimension, {row.group[dimension] for row in table.rows})
+        for dimension in table.by
+    }
     counts = {tuple(_key(row.group[d]) for d in table.by): row.n for row in table.rows if table.by}
     hidden = suppress(counts)
     rows = [
@@ -353,7 +366,9 @@ def coverage_page(insight_filter: InsightFilter) -> CoveragePage:
 
 
 def _margin_lines(
-    raking: RakingResult | None, hidden: dict[str, Suppression], label_of: dict[str, Any]
+    raking: RakingResult | None,
+    hidden: dict[str, Suppression],
+    label_of: dict[str, Callable[[Any], str]],
 ) -> list[MarginLine]:
     if raking is None:
         return []
