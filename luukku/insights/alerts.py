@@ -156,6 +156,16 @@ def _summary(estimate: Estimate) -> dict[str, Any]:
     return {"n": estimate.n, "mean": estimate.value, "low": estimate.low, "high": estimate.high}
 
 
+def _share_summary(estimate: Estimate) -> dict[str, Any]:
+    """A share of written answers (0–1) with its interval; no "mean", as it is not one."""
+    return {
+        "n": estimate.n,
+        "share": (estimate.value or 0.0) / 100,
+        "low": estimate.low / 100 if estimate.low is not None else None,
+        "high": estimate.high / 100 if estimate.high is not None else None,
+    }
+
+
 def drop_findings(ratings: Iterable[Rating], windows: Windows) -> list[Finding]:
     """A one-sided Welch test per group with enough answers in both windows."""
     values: dict[Group, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
@@ -223,8 +233,8 @@ def surge_findings(texts: Iterable[TextRecord], windows: Windows) -> list[Findin
                     p_value=p_value,
                     large_enough=x_recent / n_recent - x_baseline / n_baseline >= MIN_SURGE,
                     evidence={
-                        "baseline": {**_summary(before), "share": x_baseline / n_baseline},
-                        "recent": {**_summary(after), "share": x_recent / n_recent},
+                        "baseline": _share_summary(before),
+                        "recent": _share_summary(after),
                         "test": "two-proportion z-test, one-sided",
                         "statistic": z,
                         "p_value": p_value,
