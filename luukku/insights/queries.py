@@ -151,7 +151,15 @@ def satisfaction(
     none is chosen) on `weighting`; pass () for unweighted figures only.
     """
     by, margins = _validated(by, measure, weighting, filter)
-    keys = list(dict.fromkeys((*margins, *by)))
+    cells = cell_sums(filter, tuple(dict.fromkeys((*margins, *by))), measure, path=path)
+    weights, raking = _cell_weights(cells, filter, margins, trim)
+    return _table(_weighted_sums(cells, weights), by, measure, margins if raking else (), raking)
+
+
+def cell_sums(
+    filter: InsightFilter, keys: Sequence[str], measure: str, *, path: Path | None = None
+) -> pd.DataFrame:
+    """The one scan of the extract: per combination of `keys`, respondents and sums."""
     where, params = filter.where()
     select = "".join(f"r.{COLUMNS[key]} AS {key}, " for key in keys)
     group = f"GROUP BY {', '.join(keys)}" if keys else ""
@@ -166,9 +174,7 @@ def satisfaction(
         cells = con.execute(sql, params).df()
     finally:
         con.close()
-    cells = cells[cells["n"] > 0]
-    weights, raking = _cell_weights(cells, filter, margins, trim)
-    return _table(_weighted_sums(cells, weights), by, measure, margins if raking else (), raking)
+    return cells[cells["n"] > 0]
 
 
 def respondent_counts(
