@@ -18,6 +18,8 @@ from luukku.accounts.tests.factories import user_with_role
 from luukku.catalogue.tests.factories import ServiceFactory
 from luukku.core.models import AuditEvent
 from luukku.insights import extract
+from luukku.surveys.models import Question
+from luukku.surveys.tests.factories import QuestionFactory
 
 from .conftest import Region, answer, customer_survey, drop_alert
 
@@ -191,3 +193,18 @@ def test_the_dashboard_reads_the_database_a_fixed_number_of_times(
     extract.refresh_extract()
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url("insights:dashboard", "?by=service"))
+
+
+def test_recommendation_is_shown_as_a_net_promoter_score(region: Region) -> None:
+    question = QuestionFactory.create(
+        survey=region.survey, kind=Question.Kind.NPS, code="recommend", measure="recommendation"
+    )
+    for score in (10, 10, 9, 8, 3, 10):  # 4 promoters, 1 detractor of 6: NPS 50
+        answer(region.survey, question, region.library, score, municipality=region.kuopio)
+    extract.refresh_extract()
+    page = manager_client(region).get(
+        url("insights:dashboard", "?by=channel&measure=recommendation&weighting=none")
+    )
+    html = page.content.decode().split('id="figures-title"')[1]
+    assert "Recommendation (NPS)" in html
+    assert "NPS 50" in html
