@@ -47,6 +47,17 @@ _PERMISSION_LINKS = [
         ),
     ),
     (
+        VIEW_SURVEY_RESULTS,
+        StaffLink(
+            "insights:dashboard",
+            _("Customer insight"),
+            _(
+                "Weighted satisfaction by service, channel and municipality, who answered, "
+                "the region report and alerts."
+            ),
+        ),
+    ),
+    (
         VIEW_STAFF_PAGES,
         StaffLink(
             "surveys:staff_surveys",
