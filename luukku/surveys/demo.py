@@ -216,6 +216,28 @@ RESPONDENTS: dict[tuple[str, str], int] = {
     ("", ""): 6,
 }
 
+# How satisfied each age band is (weights of the answers 1–5): the young less than the old. With
+# older respondents over-represented, the unweighted mean overstates the population's
+# satisfaction; weighting by age and sex moves it back toward the truth, which
+# `population_satisfaction` computes from these figures and the population (issue 6 checks it).
+SATISFACTION_BY_AGE: dict[str, list[int]] = {
+    "15-24": [14, 16, 26, 28, 16],
+    "25-34": [12, 15, 25, 30, 18],
+    "35-44": [7, 9, 19, 37, 28],
+    "45-54": [6, 8, 18, 38, 30],
+    "55-64": [4, 5, 12, 40, 39],
+    "65-74": [3, 4, 10, 40, 43],
+    "75-": [3, 4, 9, 39, 45],
+    "": [5, 7, 15, 38, 35],
+}
+
+
+def expected_satisfaction(age_band: str) -> float:
+    """The mean answer (1–5) the demo draws for an age band."""
+    weights = SATISFACTION_BY_AGE[age_band]
+    return sum(score * weight for score, weight in enumerate(weights, start=1)) / sum(weights)
+
+
 WHAT_WENT_WRONG = (
     "Jouduin odottamaan puhelinjonossa yli puoli tuntia, eikä takaisinsoittoa tullut.",
     "Sain kolmelta eri ihmiseltä kolme eri vastausta samaan kysymykseen.",
@@ -412,10 +434,10 @@ def _customer_answers(writer: _Writer, survey: Survey, touchpoints: list[Touchpo
     now = timezone.now()
     for number in range(1, ANSWER_COUNT + 1):
         # Every draw happens for every number, so an answer is the same whatever exists.
-        overall = rng.choices([1, 2, 3, 4, 5], weights=[5, 7, 15, 38, 35])[0]
+        age_band, sex = _pick(rng, RESPONDENTS)
+        overall = rng.choices([1, 2, 3, 4, 5], weights=SATISFACTION_BY_AGE[age_band])[0]
         nps = max(0, min(10, 2 * overall + rng.choice([-2, -1, 0, 0, 1])))
         channel = _pick(rng, CHANNELS)
-        age_band, sex = _pick(rng, RESPONDENTS)
         values: dict[str, Any] = {
             "overall": overall,
             "nps": nps,
