@@ -10,6 +10,7 @@ from django.utils import translation
 
 from luukku.areas.models import PopulationGroup
 from luukku.demo.services import load_demo_region
+from luukku.insights.estimates import Estimate
 from luukku.insights.extract import refresh_extract
 from luukku.insights.queries import InsightFilter, respondent_counts, satisfaction
 from luukku.insights.representativeness import coverage
@@ -47,14 +48,19 @@ def test_weighting_moves_kuopios_satisfaction_toward_the_population_truth(demo_e
     [overall] = satisfaction(InsightFilter(municipality_codes=[KUOPIO])).rows
     truth = population_truth(KUOPIO)
 
-    assert overall.unweighted.value is not None and overall.weighted.value is not None
+    assert overall.unweighted.value is not None
+    assert overall.weighted.value is not None
     assert overall.unweighted.value > truth  # the satisfied old are over-represented
     assert abs(overall.weighted.value - truth) < abs(overall.unweighted.value - truth) / 2
     # Weighting costs precision: fewer effective respondents, a wider interval.
     assert overall.weighted.effective_n < overall.unweighted.effective_n
-    assert overall.weighted.high - overall.weighted.low > (
-        overall.unweighted.high - overall.unweighted.low
-    )
+    assert width(overall.weighted) > width(overall.unweighted)
+
+
+def width(estimate: Estimate) -> float:
+    assert estimate.low is not None
+    assert estimate.high is not None
+    return estimate.high - estimate.low
 
 
 def test_the_coverage_report_names_the_missing_young(demo_extract):
