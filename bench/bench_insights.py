@@ -365,9 +365,12 @@ def main() -> None:
     )
     rake_result = raking_runs(args.raking, args.raking_runs)
     unit, cells = rake_result["unit"], rake_result["cells"]
+    outcome = rake_result["result"]
     print(
-        f"raking {args.raking:,} respondents on 3 margins ({rake_result['result'].iterations} "
-        f"iterations): rake() from rows median {ms(statistics.median(unit))} (max "
+        f"raking {args.raking:,} respondents on 3 margins ({outcome.iterations} iterations, "
+        f"converged {outcome.converged}, largest margin error {outcome.max_margin_error:.3f}, "
+        f"{outcome.trimmed_rows / args.raking:.0%} of respondents at a trimming bound): "
+        f"rake() from rows median {ms(statistics.median(unit))} (max "
         f"{ms(max(unit))}), from cells {ms(statistics.median(cells))}; weightipy unit-level "
         f"{rake_result['weightipy']:.1f} s "
         f"({rake_result['weightipy'] / statistics.median(unit):.0f}× rake() from rows); "
