@@ -29,6 +29,7 @@ migrate: $(VENV)/.base-installed
 demo: migrate
 	$(MANAGE) load_demo_region
 	$(MANAGE) train_router --if-stale --no-cv
+	$(MANAGE) refresh_insights
 
 run: demo
 	$(MANAGE) demo_logins

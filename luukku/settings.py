@@ -195,6 +195,11 @@ LUUKKU_SURVEY_INVITATION_VALID_DAYS = int(
 LUUKKU_SURVEY_INVITATION_INTERVAL_DAYS = int(
     os.environ.get("LUUKKU_SURVEY_INVITATION_INTERVAL_DAYS", "30")
 )
+# The DuckDB file the insight dashboards read, rebuilt from the database by a beat task; each app
+# server reads it, so on several hosts put it on shared storage or run the task on each host.
+INSIGHTS_EXTRACT_PATH = Path(
+    os.environ.get("INSIGHTS_EXTRACT_PATH", str(BASE_DIR / "var" / "insights.duckdb"))
+)
 LUUKKU_SURVEY_PARTIAL_DAYS = int(os.environ.get("LUUKKU_SURVEY_PARTIAL_DAYS", "30"))
 
 # The public feedback form: image limits (bytes, pixels against decompression bombs, count),
@@ -252,6 +257,16 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-apply-retention": {
         "task": "luukku.surveys.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=45),
+    },
+    # Insights: the dashboards' columnar extract every 15 minutes, alerts each morning.
+    "insights-refresh-extract": {
+        "task": "luukku.insights.tasks.refresh_extract",
+        "schedule": 900,
+        "options": {"expires": 840},
+    },
+    "insights-detect-alerts": {
+        "task": "luukku.insights.tasks.detect_alerts",
+        "schedule": crontab(hour=6, minute=30),
     },
     "panels-apply-retention": {
         "task": "luukku.panels.tasks.apply_retention",

@@ -9,7 +9,10 @@ import logging
 
 from celery import shared_task
 
-from . import extract
+from . import alert_tasks, extract
+
+# Celery finds tasks in tasks.py; the alert task lives beside its rules in alert_tasks.py.
+__all__ = ["alert_tasks", "refresh_extract"]
 
 logger = logging.getLogger(__name__)
 
