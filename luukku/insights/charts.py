@@ -90,7 +90,9 @@ def _table_row(label: str, point: Point, decimals: int) -> list[str]:
 
 
 def _columns(value_label: str) -> list[str]:
-    return [_("Group"), value_label, _("95 % interval"), _("Respondents")]
+    # xgettext:no-python-format
+    interval = _("95 % interval")
+    return [_("Group"), value_label, interval, _("Respondents")]
 
 
 def _svg(chart_id: str, title: str, description: str, height: int, body: str) -> SafeString:

@@ -137,7 +137,9 @@ def _figure(row: Row, decimals: int = 2) -> str:
 
 
 def _satisfaction_table(dashboard: Dashboard, heading: str) -> list[list[str]]:
-    rows = [[heading, _("Answers"), _("Weighted mean (95 % interval)"), _("Unweighted mean")]]
+    # xgettext:no-python-format
+    weighted = _("Weighted mean (95 % interval)")
+    rows = [[heading, _("Answers"), weighted, _("Unweighted mean")]]
     for row in dashboard.rows:
         unweighted = row.unweighted.value
         rows.append(
