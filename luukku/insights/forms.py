@@ -37,6 +37,10 @@ MEASURES = {
     "recommendation": _("Recommendation (NPS)"),
     "effort": _("Ease (1–5)"),
 }
+# Answers and cases exist only within these years; a date far outside them (0001-01-01) would
+# overflow when turned into an aware datetime for the case metrics.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
 WEIGHTINGS = {
     "age_sex": (_("Weighted to the population by age and sex"), ("age_band", "sex")),
     "none": (_("Unweighted"), ()),
@@ -95,6 +99,13 @@ class InsightFilterForm(AccessibleFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
+        for name, value in (("date_from", start), ("date_to", end)):
+            if value and not EARLIEST <= value <= LATEST:
+                self.add_error(
+                    name,
+                    _("Give a date between %(earliest)s and %(latest)s.")
+                    % {"earliest": "1.1.2000", "latest": "31.12.2100"},
+                )
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
         return data

@@ -129,6 +129,15 @@ def test_a_period_ending_before_it_starts_is_refused_on_its_field(region: Region
     assert "The end date is before the start date." in page.content.decode()
 
 
+@pytest.mark.parametrize("name", ["insights:dashboard", "insights:report"])
+def test_a_date_outside_the_years_of_any_answer_is_refused_on_its_field(
+    region: Region, name: str
+) -> None:
+    page = manager_client(region).get(url(name, "?by=month&date_from=0001-01-01"))
+    assert page.status_code == 200
+    assert "Give a date between 1.1.2000 and 31.12.2100." in page.content.decode()
+
+
 def test_the_dashboard_says_when_no_figures_have_been_prepared(
     region: Region, settings: object, tmp_path: Path
 ) -> None:
