@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -84,6 +85,15 @@ def extract_path() -> Path:
         getattr(settings, "INSIGHTS_EXTRACT_PATH", None)
         or Path(settings.BASE_DIR) / "var" / "insights.duckdb"
     )
+
+
+def built_at(path: Path | None = None) -> datetime | None:
+    """When the extract the pages read was written (None before the first refresh)."""
+    try:
+        modified = (path or extract_path()).stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return datetime.fromtimestamp(modified, tz=UTC)
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from luukku.accounts.permissions import organisation_scope, require_org_permission
 from luukku.accounts.roles import VIEW_SURVEY_RESULTS
 
-from . import exports, report, selectors
+from . import exports, extract, report, selectors
 from .forms import DIMENSIONS, MEASURES, DashboardForm, InsightFilterForm
 from .models import InsightAlert
 
@@ -55,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.insight_filter()
     context.update(
         data=data,
+        built_at=extract.built_at(),
         dimension_names=[DIMENSIONS[d] for d in by],
         measure_name=MEASURES[measure],
         cases=selectors.case_figures(

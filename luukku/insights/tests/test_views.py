@@ -66,6 +66,8 @@ def test_the_dashboard_shows_the_own_organisations_services_and_hides_small_ones
     # The other organisation's answers are not in the figures at all.
     assert region.others_service.name("en") not in html
     assert "27 answers" in html
+    # The figures say how fresh they are: the extract is rebuilt every 15 minutes.
+    assert "Figures as of" in html
 
 
 def test_the_export_hides_what_the_page_hides_and_is_audit_logged(region: Region) -> None:
