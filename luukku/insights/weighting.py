@@ -67,6 +67,19 @@ class RakingResult:
     min_weight: float = 1.0
     max_weight: float = 1.0
 
+    @property
+    def margins_met(self) -> bool:
+        """Whether the weighted sample matches every target share within MARGIN_TOLERANCE.
+
+        Converging is not enough: with trimming the iteration can settle while a badly covered
+        group stays short of its population share, and the reader must be told.
+        """
+        return self.max_margin_error <= MARGIN_TOLERANCE
+
+
+# Largest gap (as a share, 0.01 = one percentage point) still reported as matching the population.
+MARGIN_TOLERANCE = 0.01
+
 
 @dataclass
 class _Margin:

@@ -230,3 +230,14 @@ def test_heavy_trimming_still_converges_with_weights_at_both_bounds():
     assert result.max_margin_error == pytest.approx(
         max(abs(r.weighted_share - r.target_share) for m in result.margins.values() for r in m)
     )
+
+
+def test_a_trimmed_result_that_misses_a_margin_says_so():
+    """Converging is not matching: capped weights cannot lift a group that hardly answered."""
+    sample = {"age": np.array(["young"] * 2 + ["old"] * 98)}
+    result = rake(sample, {"age": {"young": 50.0, "old": 50.0}}, trim=(0.3, 3.0))
+
+    assert result.converged
+    assert result.max_margin_error > 0.3
+    assert not result.margins_met
+    assert rake(sample, {"age": {"young": 50.0, "old": 50.0}}, trim=None).margins_met
