@@ -54,9 +54,11 @@ pytest: $(VENV)/.dev-installed browser
 
 test: lint typecheck pytest
 
-# The quick benchmarks (docs/benchmarks.md): catalogue import and search, the router. The Open311
-# (bench/bench_open311.py, bench/reference_6aika.py) and case (bench/bench_cases.py) ones build
-# large PostgreSQL databases and take many minutes: run them by hand as docs/benchmarks.md says.
+# The quick benchmarks (docs/benchmarks.md): catalogue import and search, the router, panel
+# sortition, insights at 10 M answers, scrubbing recall. The Open311 (bench/bench_open311.py,
+# bench/reference_6aika.py), case (bench/bench_cases.py) and survey answer
+# (bench/bench_surveys.py) ones start a production server on PostgreSQL and take many minutes:
+# run them by hand as docs/benchmarks.md says.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/luukku_bench
 bench: $(VENV)/.dev-installed
 	$(PY) bench/bench_import_ptv.py --services 20000 --runs 3 --postgres-url $(BENCH_PG)
@@ -64,7 +66,8 @@ bench: $(VENV)/.dev-installed
 	DATABASE_URL=$(BENCH_PG)_search $(PY) bench/bench_search.py
 	$(PY) bench/bench_router.py --runs 5
 	$(PY) bench/bench_panels.py
-	$(PY) bench/bench_surveys.py
+	$(PY) bench/bench_insights.py
+	$(PY) bench/bench_scrubbing.py --texts 10000 --clean 3000
 
 # Recompile the locks after editing requirements/*.in (needs network access to PyPI).
 lock: | $(VENV)/bin/python
