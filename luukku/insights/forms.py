@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from luukku.areas.demographics import CustomerType
@@ -92,7 +92,11 @@ class InsightFilterForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         surveys = Survey.objects.filter(kind=Survey.Kind.CUSTOMER).order_by("title_fi")
         if scope is not None:
-            surveys = surveys.filter(organisation__in=scope)
+            # The same rule as the answers: the survey's own organisation, or one that served
+            # respondents of it (another organisation's survey about its services).
+            surveys = surveys.filter(
+                Q(organisation__in=scope) | Q(responses__organisation__in=scope)
+            ).distinct()
         self.fields["survey"].queryset = surveys  # type: ignore[attr-defined]
         self.scope_ids = None if scope is None else sorted(scope.values_list("pk", flat=True))
 

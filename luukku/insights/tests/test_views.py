@@ -19,7 +19,7 @@ from luukku.catalogue.tests.factories import ServiceFactory
 from luukku.core.models import AuditEvent
 from luukku.insights import extract
 from luukku.surveys.models import Question
-from luukku.surveys.tests.factories import QuestionFactory
+from luukku.surveys.tests.factories import QuestionFactory, ResponseFactory
 
 from .conftest import Region, answer, customer_survey, drop_alert
 
@@ -122,6 +122,18 @@ def test_a_survey_of_another_organisation_cannot_be_chosen(region: Region) -> No
     page = client.get(url("insights:dashboard", f"?survey={region.survey.pk}"))
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
+
+
+def test_a_survey_whose_respondents_an_organisation_served_can_be_chosen_by_it(
+    region: Region,
+) -> None:
+    """The answers rule: the survey's organisation OR the one that served the respondent."""
+    ResponseFactory.create(survey=region.survey, organisation=region.other)
+    client = Client()
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, region.other))
+    page = client.get(url("insights:dashboard", f"?survey={region.survey.pk}"))
+    assert page.status_code == 200
+    assert "Select a valid choice" not in page.content.decode()
 
 
 def test_a_period_ending_before_it_starts_is_refused_on_its_field(region: Region) -> None:
