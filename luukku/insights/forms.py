@@ -41,8 +41,11 @@ MEASURES = {
 # overflow when turned into an aware datetime for the case metrics.
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
+# The margins a user may rake on (municipality is added when the filter spans several).
 WEIGHTINGS = {
     "age_sex": (_("Weighted to the population by age and sex"), ("age_band", "sex")),
+    "age": (_("Weighted to the population by age"), ("age_band",)),
+    "sex": (_("Weighted to the population by sex"), ("sex",)),
     "none": (_("Unweighted"), ()),
 }
 

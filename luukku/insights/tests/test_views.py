@@ -231,3 +231,21 @@ def test_recommendation_is_shown_as_a_net_promoter_score(region: Region) -> None
     html = page.content.decode().split('id="figures-title"')[1]
     assert "Recommendation (NPS)" in html
     assert "NPS 50" in html
+
+
+@pytest.mark.parametrize(
+    ("weighting", "margins"),
+    [("age_sex", {"age_band", "sex"}), ("age", {"age_band"}), ("sex", {"sex"}), ("none", None)],
+)
+def test_the_margins_to_weight_on_are_chosen_on_the_form(
+    region: Region, weighting: str, margins: set[str] | None
+) -> None:
+    page = manager_client(region).get(
+        url("insights:dashboard", f"?municipality=297&weighting={weighting}")
+    )
+    assert page.status_code == 200
+    raking = page.context["data"].raking
+    if margins is None:
+        assert raking is None
+    else:
+        assert set(raking.margins) == margins
