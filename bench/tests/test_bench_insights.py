@@ -61,4 +61,6 @@ def test_weighting_the_benchmark_data_moves_the_figures_and_both_paths_agree(
         assert a.weighted.value == pytest.approx(b.weighted.value, abs=1e-9)
     # The skew (older women, who are more satisfied) flatters the raw mean.
     (total,) = satisfaction(region, path=path).rows
+    assert total.weighted.value is not None
+    assert total.unweighted.value is not None
     assert total.weighted.value < total.unweighted.value - 0.02
