@@ -50,7 +50,7 @@ browser:
 		else echo "$$tool is missing: its tests will fail (apt-get install $$tool)"; fi; }; done
 
 pytest: $(VENV)/.dev-installed browser
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test: lint typecheck pytest
 
