@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.utils import timezone
@@ -22,7 +22,7 @@ from luukku.organisations.models import Organisation
 from luukku.surveys.models import Channel
 from luukku.surveys.results import MIN_GROUP_SIZE
 
-from . import charts
+from . import charts, extract, themes
 from .estimates import Estimate
 from .queries import InsightFilter, SatisfactionTable, respondent_counts, satisfaction
 from .representativeness import CoverageRow, coverage
@@ -399,3 +399,28 @@ def _coverage_group(row: CoverageRow, shown: bool) -> CoverageGroup:
         respondents=row.respondents if shown else None,
         inclusion_rate=f"{row.inclusion_rate:.2f}" if shown else "–",
     )
+
+
+# Themes: the last year of open answers, the last 28 days compared with the months before.
+THEME_YEAR_DAYS = 365
+THEME_RECENT_DAYS = 28
+
+
+def theme_analysis(
+    filter: InsightFilter, *, today: date | None = None
+) -> tuple[themes.ThemeAnalysis, date, date]:
+    """What the open answers in `filter` talk about, and which themes are new lately.
+
+    The filter's dates bound the period (the last year by default); the texts were scrubbed of
+    personal data when the extract was written. FileNotFoundError before the first extract.
+    """
+    until = filter.date_to or today or timezone.localdate()
+    since = filter.date_from or until - timedelta(days=THEME_YEAR_DAYS)
+    where, params = filter.where()
+    con = extract.connect()
+    try:
+        records = themes.texts_from_extract(con, since, until, where, params)
+    finally:
+        con.close()
+    recent_from = until - timedelta(days=THEME_RECENT_DAYS)
+    return themes.find_themes(records, recent_from=recent_from), since, until

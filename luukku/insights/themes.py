@@ -174,17 +174,22 @@ def texts_from_database(since: date, until: date) -> list[TextRecord]:
     return records
 
 
-def texts_from_extract(con: Any, since: date, until: date) -> list[TextRecord]:
-    """The same records from the columnar extract (its texts were scrubbed when written)."""
+def texts_from_extract(
+    con: Any, since: date, until: date, where: str = "TRUE", params: Sequence[Any] = ()
+) -> list[TextRecord]:
+    """The same records from the columnar extract (its texts were scrubbed when written).
+
+    `where` narrows the responses (alias r) further, e.g. `InsightFilter.where()`.
+    """
     rows = con.execute(
-        """
+        f"""
         SELECT t.response_id, t.text, t.language, t.rating, r.submitted, r.service_id,
                r.survey_organisation_id, r.organisation_id
         FROM texts t JOIN responses r USING (response_id)
-        WHERE r.submitted BETWEEN ? AND ?
+        WHERE r.submitted BETWEEN ? AND ? AND ({where})
         ORDER BY r.submitted, t.response_id, t.question_code
-        """,
-        [since, until],
+        """,  # noqa: S608 - `where` is built from fixed column names with ? parameters
+        [since, until, *params],
     ).fetchall()
     return [TextRecord(*row) for row in rows]
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("representativeness/", views.representativeness, name="representativeness"),
     path("report/", views.report_page, name="report"),
     path("report/pdf/", views.report_pdf, name="report_pdf"),
+    path("themes/", views.themes, name="themes"),
     path("alerts/", views.alerts, name="alerts"),
 ]

@@ -115,6 +115,22 @@ def representativeness(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_org_permission(VIEW_SURVEY_RESULTS)
+def themes(request: HttpRequest) -> HttpResponse:
+    scope = organisation_scope(request.user, VIEW_SURVEY_RESULTS)
+    form = InsightFilterForm(request.GET or None, scope=scope)
+    context: dict[str, Any] = {"form": form}
+    if form.is_bound and not form.is_valid():
+        return render(request, "insights/themes.html", context)
+    try:
+        analysis, since, until = selectors.theme_analysis(form.insight_filter())
+    except FileNotFoundError:
+        return _no_extract(request, "insights/themes.html", context)
+    context.update(analysis=analysis, since=since, until=until)
+    return render(request, "insights/themes.html", context)
+
+
+@require_GET
+@require_org_permission(VIEW_SURVEY_RESULTS)
 def report_page(request: HttpRequest) -> HttpResponse:
     scope = organisation_scope(request.user, VIEW_SURVEY_RESULTS)
     form = InsightFilterForm(request.GET or None, scope=scope)

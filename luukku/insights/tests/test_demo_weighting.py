@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import translation
 
+from luukku.accounts.models import User
 from luukku.areas.models import PopulationGroup
 from luukku.demo.services import load_demo_region
 from luukku.insights.estimates import Estimate
@@ -78,3 +80,21 @@ def test_the_coverage_report_names_the_missing_young(demo_extract):
         for sentence in sentences
     ), sentences
     assert report.dimension("age_band").dissimilarity > 0.15
+
+
+def test_the_open_answers_are_grouped_into_themes_for_kuopio_only(demo_extract, client):
+    client.force_login(User.objects.get(username="demo-kehittamispaallikko"))
+    kuopio = client.get(reverse("insights:themes"), {"date_from": "2000-01-01"})
+    client.force_login(User.objects.get(username="demo-analyytikko"))
+    county = client.get(reverse("insights:themes"), {"date_from": "2000-01-01"})
+
+    assert kuopio.status_code == county.status_code == 200
+    analysis = kuopio.context["analysis"]
+    assert analysis.texts > 100
+    assert analysis.themes
+    largest = analysis.themes[0]
+    assert largest.count >= 5
+    assert largest.quotes
+    assert largest.quotes[0] in kuopio.content.decode()
+    # The wellbeing county's analyst reads no answers to Kuopio's survey.
+    assert county.context["analysis"].texts == 0

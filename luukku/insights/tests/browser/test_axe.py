@@ -22,6 +22,7 @@ PAGES = {
     "dashboard_with_errors": ("insights:dashboard", "?date_from=2026-03-01&date_to=2026-01-01"),
     "representativeness": ("insights:representativeness", "?municipality=297"),
     "report": ("insights:report", "?municipality=297"),
+    "themes": ("insights:themes", ""),
     "alerts": ("insights:alerts", ""),
 }
 
