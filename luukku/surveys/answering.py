@@ -725,7 +725,7 @@ class _Submission:
         touchpoint = self.touchpoint
         if touchpoint is not None:
             response.location = touchpoint.location
-            response.service = touchpoint.service or self.survey.service
+            response.service_id = touchpoint.service_id or self.survey.service_id
             response.channel = touchpoint.channel
             # Only case-closed touchpoints name an organisation; at a location it is the
             # location's own.
@@ -733,9 +733,9 @@ class _Submission:
                 touchpoint.location.organisation_id if touchpoint.location else None
             )
         else:
-            response.service = self.survey.service
+            response.service_id = self.survey.service_id
         if self.invitation is not None:
-            response.service = self.invitation.service or response.service
+            response.service_id = self.invitation.service_id or response.service_id
             response.channel = self.invitation.channel or response.channel
             response.organisation = self.invitation.organisation or response.organisation
 
