@@ -12,8 +12,6 @@ stored only as a keyed hash, and it finds an answer only for a request from the 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,7 +45,7 @@ from .models import (
     Survey,
     Touchpoint,
 )
-from .tokens import hash_idempotency_key, hash_token, new_token
+from .tokens import hash_idempotency_key, hash_token, keyed_hash, new_token
 
 MAX_TEXT_LENGTH = 5000
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -120,8 +118,7 @@ class SavedResponse:
 
 def public_response_id(response: Response) -> str:
     """An opaque, stable id for a response: reveals neither the row number nor the count."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"survey-response:{response.pk}".encode(), hashlib.sha256).hexdigest()[:24]
+    return keyed_hash(b"survey-response:", str(response.pk))[:24]
 
 
 def submission_wait(ip_address: str) -> int | None:

@@ -19,8 +19,6 @@ between exports but reveals neither order nor count.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import re
 from collections import Counter
@@ -28,7 +26,6 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -48,6 +45,7 @@ from .results import (
     responses_for,
     staff_unit_groups,
 )
+from .tokens import keyed_hash
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -76,9 +74,7 @@ class Export:
 
 def response_id(response_pk: int) -> str:
     """An opaque, stable id for a response: a keyed hash of its key."""
-    key = settings.SECRET_KEY.encode()
-    digest = hmac.new(key, f"survey-response:{response_pk}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:16]
+    return keyed_hash(b"survey-response:", str(response_pk))[:16]
 
 
 def safe_cell(value: Cell) -> Cell:

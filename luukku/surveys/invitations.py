@@ -7,8 +7,6 @@ stored; the token itself travels in the message alone.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from datetime import datetime, timedelta
 
@@ -27,7 +25,7 @@ from luukku.notifications.models import Notification
 from luukku.notifications.services import notify
 
 from .models import LANGUAGES, Channel, Invitation, Survey, Touchpoint
-from .tokens import new_token
+from .tokens import keyed_hash, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +57,7 @@ def case_key(case: Case) -> str:
     """A keyed hash of the case and its closing time: the same closing (a retried signal) gives
     the same key, a later closing of a reopened case a new one. Not reversible to the case."""
     closed_at = case.closed_at.isoformat() if case.closed_at else ""
-    message = f"survey-case:{case.pk}:{closed_at}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keyed_hash(b"survey-case:", f"{case.pk}:{closed_at}")
 
 
 def invite_for_closed_case(*, case: Case, now: datetime | None = None) -> Invitation | None:

@@ -19,15 +19,16 @@ def new_token() -> tuple[str, str]:
 
 
 def hash_token(token: str) -> str:
-    return _keyed_hash(b"survey-token:", token)
+    return keyed_hash(b"survey-token:", token)
 
 
 def hash_idempotency_key(idempotency_key: str) -> str:
     """The stored form of a client's Idempotency-Key (64 hex characters)."""
-    return _keyed_hash(b"survey-idempotency-key:", idempotency_key)
+    return keyed_hash(b"survey-idempotency-key:", idempotency_key)
 
 
-def _keyed_hash(purpose: bytes, value: str) -> str:
+def keyed_hash(purpose: bytes, value: str) -> str:
+    """HMAC-SHA256 with the installation's secret; `purpose` keeps the uses apart."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, purpose + value.encode(), hashlib.sha256).hexdigest()
 
