@@ -21,6 +21,7 @@ from email import message_from_string
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
@@ -68,11 +69,15 @@ def use_broker(url: str) -> None:
 
 
 def drop_connections() -> None:
-    """Celery keeps its connection and producer pools for the URL they were made with."""
+    """Celery keeps its connection and producer pools for the URL they were made with.
+
+    The pools live in kombu's process-wide registry keyed by broker URL: closing one without
+    clearing the registry leaves the closed pool there for every later task in this process
+    (eager ones included), which then fail with "Acquire on closed pool".
+    """
     celery_app: Any = app
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    kombu.pools.reset()  # closes every pool and empties the registry
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
