@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "channels",
     # Luukku's own apps, lowest layer first (see docs/architecture.md).
     "luukku.core",
     "luukku.areas",
@@ -87,6 +88,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "luukku.urls"
 WSGI_APPLICATION = "luukku.wsgi.application"
+# HTTP and WebSockets (Django Channels): the production server runs this under gunicorn with
+# uvicorn workers (deploy/gunicorn.conf.py); `runserver` stays plain WSGI for HTTP.
+ASGI_APPLICATION = "luukku.asgi.application"
 
 TEMPLATES = [
     {
@@ -110,6 +114,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# Read replicas (comma-separated URLs): reads the router may serve from a replica go there
+# (luukku/core/db_routers.py); everything else, and every write, goes to "default".
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_index}"] = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    )
+    DATABASES[f"replica{_index}"]["TEST"] = {"MIRROR": "default"}
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["luukku.core.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -227,6 +241,20 @@ CACHES = {
     )
 }
 
+# Channels: the Redis layer shares real-time events across app servers; without Redis an
+# in-memory layer serves the single-process demo.
+CHANNEL_LAYER_URL = os.environ.get("CHANNEL_LAYER_URL") or os.environ.get("REDIS_URL", "")
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_LAYER_URL]},
+        }
+        if CHANNEL_LAYER_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+
 # Celery: without a broker every task runs in-process at once (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -320,6 +348,16 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Production (DEBUG off) speaks HTTPS only: HSTS for a year and a redirect from plain HTTP. A
+# TLS-terminating proxy in front must pass X-Forwarded-Proto (TRUSTED_PROXY_COUNT). `make
+# run-prod` on a laptop turns the redirect off (DJANGO_SECURE_SSL_REDIRECT=0); HSTS is only sent
+# over HTTPS, so it does no harm there.
+if not DEBUG:
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
 LOGGING = {
     "version": 1,
