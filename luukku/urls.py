@@ -5,8 +5,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from luukku.core.views import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Load balancers' probe: no language prefix, no login, exempt from the HTTPS redirect.
+    path("healthz/", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/routing/", include("luukku.router.api_urls")),
     path("api/v1/surveys/", include("luukku.surveys.api_urls")),

@@ -127,6 +127,8 @@ def notify(
 
     if notification.status == Notification.Status.PENDING:
         _schedule_drain_after_commit()
+    elif channel == Notification.Channel.IN_APP and recipient is not None:
+        announce_unread_after_commit(recipient.pk)
     return notification
 
 
@@ -155,6 +157,52 @@ def schedule_drain() -> None:
         )
 
 
+def user_group(user_id: int) -> str:
+    """The channel-layer group of one user's open pages (consumers.NotificationConsumer)."""
+    return f"notifications.user.{user_id}"
+
+
+def announce_unread_after_commit(user_id: int) -> None:
+    """Tell the user's open pages that their unread count changed, once this transaction
+    commits (never for a rolled-back one); one event per user and transaction is enough."""
+    from django.db import connection
+
+    pending = getattr(connection, "run_on_commit", [])
+    if any(getattr(entry[1], "user_id", None) == user_id for entry in pending):
+        return
+    transaction.on_commit(_UnreadAnnouncement(user_id))
+
+
+class _UnreadAnnouncement:
+    """An on-commit callback that knows whom it is for (so a transaction queues one per user)."""
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+
+    def __call__(self) -> None:
+        announce_unread(self.user_id)
+
+
+def announce_unread(user_id: int) -> None:
+    """Send the event to the user's group. The notification is already committed: a channel
+    layer that is down (Redis unreachable) costs only the live update, never the write, and the
+    badge is right again on the next page load."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer  # type: ignore[import-untyped]
+
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "notifications.unread"})
+    except Exception as error:  # noqa: BLE001 - a live update must never fail the caller
+        # The error's class only: its message can carry the layer's URL with credentials.
+        logger.warning(
+            "Live notification update not sent (%s); the page shows it on its next load.",
+            type(error).__name__,
+        )
+
+
 def unread_for(user: User) -> QuerySet[Notification]:
     """The user's unread in-app notifications, newest first."""
     return Notification.objects.filter(
@@ -178,7 +226,11 @@ def mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> i
     queryset = unread_for(user)
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=list(notification_ids))
-    return queryset.update(read_at=timezone.now())
+    changed = queryset.update(read_at=timezone.now())
+    if changed:
+        # The user's other tabs lower their badge too.
+        announce_unread_after_commit(user.pk)
+    return changed
 
 
 DEFAULT_RETENTION_DAYS = 180
