@@ -49,7 +49,7 @@ class TestWithAReplica:
 
     @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
     def test_reads_in_a_replica_block_go_to_the_replica_and_writes_to_default(self, replica):
-        organisation = OrganisationFactory(slug="kuopion-kaupunki")
+        organisation: Organisation = OrganisationFactory.create(slug="kuopion-kaupunki")
         assert replica_aliases() == [REPLICA]
 
         with (
