@@ -210,6 +210,8 @@ def test_an_explicit_versions_list_counts_even_outside_the_ranges():
 
 
 def pip_audit_report(vulnerable: bool, skipped: bool) -> dict:
+    """A report shaped like pip-audit's `--format json` output."""
+    dependency: dict[str, object]
     if skipped:
         dependency = {
             "name": "django",
