@@ -11,10 +11,11 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from luukku.intake.models import ServiceRequest
 
-from . import services
+from . import gdpr, services
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +100,12 @@ def escalate_due_work() -> int:
 def send_daily_digest() -> int:
     """Daily at 07:00 Helsinki time: each unit lead's list of late work."""
     return services.send_daily_digest()
+
+
+@shared_task(name="luukku.cases.tasks.apply_retention")
+def apply_retention() -> dict[str, int]:
+    """Daily: anonymise cases closed longer ago than LUUKKU_CASE_RETENTION_DAYS, and customers
+    left with nothing recent (the rules are in gdpr.py, shared with erase_person)."""
+    counts = gdpr.apply_retention(timezone.now())
+    logger.info("Case retention: %s", counts)
+    return counts

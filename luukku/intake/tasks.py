@@ -16,8 +16,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from . import gdpr
 from .models import ServiceRequest
 from .signals import request_submitted
 
@@ -76,3 +77,12 @@ def queue_confirmation(sender: object, request: ServiceRequest, **kwargs: Any) -
 
 def connect() -> None:
     request_submitted.connect(queue_confirmation, dispatch_uid="intake.queue_confirmation")
+
+
+@shared_task(name="luukku.intake.tasks.apply_retention")
+def apply_retention() -> dict[str, int]:
+    """Daily: anonymise the personal details of requests closed longer ago than
+    LUUKKU_REQUEST_RETENTION_DAYS (the rules are in gdpr.py, shared with erase_person)."""
+    counts = gdpr.apply_retention(timezone.now())
+    logger.info("Request retention: %s", counts)
+    return counts

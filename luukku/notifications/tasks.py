@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from luukku.core.masking import mask_personal_data
 
-from . import services
+from . import gdpr, services
 from .models import Notification
 from .senders import deliver
 
@@ -135,3 +135,10 @@ def deliver_pending() -> int:
 def prune_delivered() -> int:
     """Daily: the outbox keeps delivered notifications only for the retention period."""
     return services.prune_delivered()
+
+
+@shared_task(name="notifications.erase_failed")
+def erase_failed() -> int:
+    """Daily: failed messages older than the retention period lose address and text (the prune
+    keeps failed rows for an operator, but not their personal data for ever)."""
+    return gdpr.apply_retention(timezone.now())
