@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo lock messages bench browser
+.PHONY: run run-prod test lint typecheck pytest migrate demo lock messages bench browser
 
 # The stamp files make a second `make run` skip the install: they are newer than the lock files
 # until a lock file changes.
@@ -34,6 +34,12 @@ demo: migrate
 run: demo
 	$(MANAGE) demo_logins
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The production shape on this machine (docs/operations.md): DEBUG off, PostgreSQL, Redis,
+# gunicorn with uvicorn workers (HTTP and WebSockets), a Celery worker and beat, all stopped by
+# Ctrl-C. Needs PostgreSQL and Redis running; DATABASE_URL and REDIS_URL override the defaults.
+run-prod: $(VENV)/.base-installed
+	HOST=$(HOST) PORT=$(PORT) deploy/run-prod.sh
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
