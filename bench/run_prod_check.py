@@ -344,6 +344,7 @@ def check(args: argparse.Namespace) -> None:  # noqa: PLR0915 - one scenario, st
         started = time.monotonic()
         if script.poll() is None:
             script.send_signal(signal.SIGTERM)
+        code: int | None
         try:
             code = script.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
