@@ -22,8 +22,10 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
+from luukku.catalogue.tests.factories import OrganisationFactory
 from luukku.core import backup
 from luukku.demo.services import load_demo_region
+from luukku.organisations.models import Organisation
 
 ROOT = Path(__file__).resolve().parents[3]
 BACKUP_SH = ROOT / "deploy" / "backup.sh"
@@ -144,7 +146,8 @@ def test_a_backup_restores_whole_and_a_lost_or_changed_row_is_caught(tmp_path, e
     assert again.returncode == 2
     assert "not empty" in again.stderr
 
-    # A row lost and a value changed after the restore: the comparison names both tables.
+    # A row lost, a value changed and a sequence set back after the restore: the comparison
+    # names each.
     with psycopg.connect(empty_database, autocommit=True) as restored_db:
         restored_db.execute(
             "DELETE FROM catalogue_searchterm WHERE id = (SELECT max(id) FROM catalogue_searchterm)"
@@ -153,6 +156,7 @@ def test_a_backup_restores_whole_and_a_lost_or_changed_row_is_caught(tmp_path, e
             "UPDATE catalogue_servicetext SET value = value || '.' "
             "WHERE id = (SELECT min(id) FROM catalogue_servicetext)"
         )
+        restored_db.execute("SELECT setval(pg_get_serial_sequence('cases_case', 'id'), 1)")
     checked = _compare(empty_database, manifest_path)
     assert checked.returncode == 1
     terms = backed_up.tables["public.catalogue_searchterm"].rows
@@ -161,7 +165,31 @@ def test_a_backup_restores_whole_and_a_lost_or_changed_row_is_caught(tmp_path, e
         checked.stderr
     )
     assert f"public.catalogue_servicetext: same {texts} rows, different contents" in checked.stderr
-    assert "2 differences" in checked.stderr
+    assert "would hand out 2, but public.cases_case.id already holds" in checked.stderr
+    assert "3 differences" in checked.stderr
+
+
+def test_the_manifest_describes_the_moment_of_the_dump_snapshot(tmp_path):
+    """Rows written while pg_dump runs are in neither the dump nor the manifest."""
+    OrganisationFactory.create_batch(3)
+    source = _url(connection.settings_dict["NAME"])
+    psql = Path(os.environ.get("PG_BIN", "/usr/bin")) / "psql"
+    # Stands in for pg_dump: deletes a row from outside the snapshot while the "dump" runs.
+    meanwhile = [
+        str(psql),
+        "--no-psqlrc",
+        f"--dbname={source}",
+        "--set=snapshot={snapshot}",
+        "--command=DELETE FROM organisations_organisation "
+        "WHERE id = (SELECT min(id) FROM organisations_organisation)",
+    ]
+
+    manifest = backup.manifest_with_command(source, meanwhile)
+
+    assert Organisation.objects.count() == 2
+    assert manifest.tables["public.organisations_organisation"].rows == 3
+    assert manifest.snapshot
+    assert backup.manifest_of(source).tables["public.organisations_organisation"].rows == 2
 
 
 def test_a_damaged_backup_file_is_refused_before_anything_is_restored(tmp_path, empty_database):
