@@ -359,7 +359,8 @@ def check(args: argparse.Namespace) -> None:  # noqa: PLR0915 - one scenario, st
         if code is None or left:
             raise CheckFailed("run-prod did not stop cleanly")
         step("SIGTERM: everything stopped", started)
-    shutil.rmtree(workdir, ignore_errors=True)
+    # The log stays for reading; the secret key and beat's schedule go.
+    shutil.rmtree(workdir / "var", ignore_errors=True)
 
 
 def browser_check(base: str, username: str, env: dict[str, str]) -> None:

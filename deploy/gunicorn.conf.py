@@ -3,6 +3,7 @@ and Channels WebSockets). `make run-prod` and the reliability run use this file;
 the environment variables below. Values are read at start-up, so `-w`/`-b` on the command line
 still win."""
 
+import gc
 import multiprocessing
 import os
 
@@ -22,3 +23,10 @@ max_requests_jitter = 1000
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def when_ready(server: object) -> None:
+    """Before the workers fork: move everything loaded so far (the dictionaries) out of the
+    garbage collector's reach, so that collections in the workers do not touch, and so copy,
+    the shared pages (docs/operations.md, "The lemmatiser's memory")."""
+    gc.freeze()
