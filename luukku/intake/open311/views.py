@@ -15,6 +15,7 @@ from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from luukku.core.audit import client_ip
@@ -297,7 +298,8 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             idempotency_key=idempotency_key,
         )
     except services.SubmissionError as error:
-        raise ApiError(400, f"{error.field}: {error.message}") from None
+        with translation.override(params.locale_param(form)):
+            raise ApiError(400, f"{error.field}: {error.message}") from None
     stored = result.request
     data = [
         {
@@ -310,7 +312,10 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _uploads(request: HttpRequest) -> list[services.MediaUpload]:
-    """media[] files through the image checks (media.py); a bad image is a 400, not a 500."""
+    """media[] files through the image checks (media.py); a bad image is a 400, not a 500.
+
+    The description names the file and is in the request's `locale` (English by default, as
+    every other description of this API), not in the site's default language."""
     if any(params.value(request.POST, name) for name in ("media[]", "media")):
         raise ApiError(400, "media[] must be sent as files (multipart/form-data).")
     files = request.FILES.getlist("media[]") + request.FILES.getlist("media")
@@ -321,7 +326,9 @@ def _uploads(request: HttpRequest) -> list[services.MediaUpload]:
         try:
             image = process_image(upload, name=upload.name or "")
         except ValidationError as error:
-            raise ApiError(400, "media[]: " + " ".join(error.messages)) from None
+            with translation.override(params.locale_param(request.POST)):
+                reason = " ".join(str(message) for message in error.messages)
+            raise ApiError(400, f"media[] {upload.name!r}: {reason}") from None
         uploads.append(
             services.MediaUpload(
                 file=image.as_file(),
