@@ -431,7 +431,7 @@ def pg_cluster(action: str, *extra: str) -> None:
         raise RuntimeError(f"pg_ctlcluster {action} failed: {completed.stderr.strip()}")
 
 
-def ensure_cluster(port: int) -> None:
+def ensure_cluster(port: int, max_connections: int) -> None:
     """Our own cluster, created when missing; never the shared one on 5432."""
     clusters = run(["pg_lsclusters", "--no-header"]).stdout.splitlines()
     ours = [line.split() for line in clusters if line.split()[:2] == [PG_VERSION, CLUSTER]]
@@ -444,6 +444,12 @@ def ensure_cluster(port: int) -> None:
             raise RuntimeError(f"pg_createcluster failed: {completed.stderr.strip()}")
     elif ours[0][2] != str(port):
         raise RuntimeError(f"cluster {PG_VERSION}/{CLUSTER} listens on {ours[0][2]}, not {port}")
+    # Every request being served holds a connection (no pooler here): room for all clients.
+    completed = run(
+        ["pg_conftool", PG_VERSION, CLUSTER, "set", "max_connections", str(max_connections)]
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"pg_conftool failed: {completed.stderr.strip()}")
     pg_cluster("start")
 
 
@@ -458,6 +464,10 @@ def server_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": args.settings,
         "DATABASE_URL": database_url(args.pg_port),
+        # Under ASGI each request runs in a thread of its own, and a persistent connection
+        # stays with its thread: with the default 60 s, idle connections pile up until
+        # PostgreSQL refuses new ones ("too many clients"). Django's advice for ASGI is 0.
+        "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -927,6 +937,72 @@ def print_summary(results: dict[str, Any]) -> None:
     print("\n".join(lines))
 
 
+def markdown_summary(results: dict[str, Any]) -> str:
+    """The figures of one run as the Markdown tables docs/reliability.md shows."""
+    r, n = results["reconciliation"], results["notifications"]
+    m = results["machine_before"]
+    load = ", ".join(f"{x:.1f}" for x in m["load_average"])
+    after = ", ".join(f"{x:.1f}" for x in results["machine_after"]["load_average"])
+    lines = [
+        f"Finished {results['finished_at']}; {m['nproc']} × {m['cpu']}; load average "
+        f"{load} before, {after} after (1/5/15 min).",
+        "",
+        "| Submissions | Figure |",
+        "|---|---:|",
+        f"| sent (distinct submissions) | {r['submissions']} |",
+        f"| acknowledged | {r['acknowledged']} |",
+        f"| given up by the client | {r['given_up']} |",
+        f"| stored (rows with a marker) | {r['stored_rows']} |",
+        f"| duplicates | {len(r['duplicates'])} |",
+        f"| lost (acknowledged, not stored) | {len(r['lost'])} |",
+        f"| stored under another id | {len(r['wrong_id'])} |",
+        f"| orphans (stored, never acknowledged) | {len(r['orphans'])} |",
+        f"| throughput (acknowledged per second of load) | "
+        f"{results['throughput_per_second']:.1f} |",
+        "",
+        "| Window | Attempts | p50 | p95 | max | Outcomes |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    windows = results.get("fault_windows", {})
+    for name, summary in results["latency"].items():
+        label = name
+        if name in windows:
+            start, end = windows[name]
+            label = f"{name} ({start:.0f}–{end:.0f} s)"
+        kinds = ", ".join(f"{k} {v}" for k, v in summary["kinds"].items())
+        lines.append(
+            f"| {label} | {summary['attempts']} | {fmt_seconds(summary['p50'])} | "
+            f"{fmt_seconds(summary['p95'])} | {fmt_seconds(summary['max'])} | {kinds} |"
+        )
+    clean = results.get("database_down_503_latency") or {}
+    lines += [""]
+    if clean:
+        lines.append(
+            f"503 answers while the database was down: {clean['attempts']}, p50 "
+            f"{fmt_seconds(clean['p50'])}, p95 {fmt_seconds(clean['p95'])}, max "
+            f"{fmt_seconds(clean['max'])}."
+        )
+    attempts = results.get("attempts_per_acknowledged", {})
+    lines += [
+        "Attempts per acknowledged submission: "
+        + ", ".join(f"{k}: {v}" for k, v in attempts.items())
+        + ". Given up: "
+        + (", ".join(f"{k}: {v}" for k, v in results["given_up_by_reason"].items()) or "none")
+        + ".",
+        "",
+        f"Notifications: {n['requests_with_case']} of {n['requests']} requests got their case; "
+        f"{n['email_notifications']} case-owner e-mail notifications {n['email_by_status']}; "
+        f"outbox pending {n['outbox_pending']} after waiting {n['waited_seconds']:.0f} s; "
+        f"e-mails received {n['emails_received']}: {n['emails_exactly_once']} cases exactly "
+        f"once, {n['emails_missing']} missing, {n['emails_duplicated']} twice or more.",
+        "",
+        "Faults: " + "; ".join(f"{e['at']:.0f} s {e['event']}" for e in results["faults"]) + ".",
+        "",
+        "Result: " + ("PASS" if results["passed"] else "FAIL — " + "; ".join(results["failures"])),
+    ]
+    return "\n".join(lines)
+
+
 def machine() -> dict[str, Any]:
     model = ""
     with contextlib.suppress(OSError):
@@ -949,6 +1025,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--port", type=int, default=8093)
     parser.add_argument("--pg-port", type=int, default=5433)
+    parser.add_argument("--max-connections", type=int, default=300, help="of the cluster")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="DATABASE_CONN_MAX_AGE of the server (60, the settings' default, runs out of "
+        "connections under ASGI)",
+    )
     parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--smtp-port", type=int, default=2526)
     parser.add_argument(
@@ -964,6 +1048,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default="bench.reliability_settings",
         help="DJANGO_SETTINGS_MODULE of the server and worker; luukku.settings for the production "
         "settings without the database-unavailable middleware",
+    )
+    parser.add_argument(
+        "--markdown", type=Path, help="print the figures of a results file as Markdown, run nothing"
     )
     parser.add_argument("--output", type=Path, help="JSON results (default: in the work dir)")
     return parser.parse_args(argv)
@@ -984,6 +1071,9 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        print(markdown_summary(json.loads(args.markdown.read_text())))
+        return 0
     schedule = schedule_from(args)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="luukku-reliability-"))
@@ -993,7 +1083,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sink = SmtpSink(args.smtp_port)
     machine_before = machine()
     try:
-        ensure_cluster(args.pg_port)
+        ensure_cluster(args.pg_port, args.max_connections)
         processes.start_redis()
         sink.start_and_wait()
         api_key = prepare_database(args, env)
