@@ -393,12 +393,14 @@ def test_bad_arguments_are_refused_with_status_2(argv, capsys):
 
 def test_export_and_erasure_are_audit_logged_without_naming_the_person(resident):
     export_json("--email", EMAIL)
+    erase("--email", EMAIL, "--dry-run")
     erase("--email", EMAIL, "--yes")
 
     exported = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    counted = AuditEvent.objects.get(action=AuditEvent.Action.READ, purpose__contains="dry run")
     erased = AuditEvent.objects.get(action=AuditEvent.Action.DELETE)
     key = Person.from_selectors(email=EMAIL).audit_key()
-    for event in (exported, erased):
+    for event in (exported, counted, erased):
         assert "manage.py" in event.actor_label
         assert event.details["person_key"] == key
         assert EMAIL.lower() not in json.dumps(event.details).lower()
