@@ -268,8 +268,6 @@ PERSONAL_FIELDS = {"email", "phone", "first_name", "last_name", "contact_email",
 # Models with such fields that are not about a private person, and why.
 NOT_ABOUT_A_PERSON = {
     "catalogue.ServiceChannel": "a service's public phone and e-mail",
-    "catalogue.ChannelText": "a service channel's public texts",
-    "organisations.Organisation": "an organisation's public contacts",
 }
 
 
