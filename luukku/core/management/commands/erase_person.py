@@ -34,7 +34,10 @@ class Command(BaseCommand):
         person = person_from(options)
         dry_run = bool(options["dry_run"])
         if not dry_run and not options["yes"]:
-            answer = input(f"Erase everything about {person}? This cannot be undone. [yes/no] ")
+            try:
+                answer = input(f"Erase everything about {person}? This cannot be undone. [yes/no] ")
+            except EOFError:  # no terminal to ask (a script): only --yes erases
+                answer = ""
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing erased.")
         try:
