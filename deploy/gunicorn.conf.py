@@ -7,6 +7,12 @@ import gc
 import multiprocessing
 import os
 
+# Read before the app loads: uvicorn workers run Django's sync views on threads, where persistent
+# connections pile up, so each worker process takes its connections from a small psycopg pool
+# (luukku/settings.py, DATABASE_POOL_MAX_SIZE). Workers × this must stay under PostgreSQL's
+# max_connections, with room for Celery and maintenance.
+os.environ.setdefault("DATABASE_POOL_MAX_SIZE", "4")
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Two per core plus one is gunicorn's rule of thumb for I/O-bound Django.
 workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))

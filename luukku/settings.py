@@ -108,19 +108,43 @@ TEMPLATES = [
     },
 ]
 
+# Under the ASGI server each worker runs sync views on a pool of threads, and persistent
+# connections (DATABASE_CONN_MAX_AGE) would pile up one per thread until PostgreSQL refuses more
+# (measured in the reliability run, docs/reliability.md). DATABASE_POOL_MAX_SIZE > 0 gives each
+# process a psycopg connection pool of that size instead; deploy/gunicorn.conf.py turns it on.
+DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0"))
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    config: dict[str, object] = dict(
+        dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        )
+    )
+    if DATABASE_POOL_MAX_SIZE and config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            # A request waits this long for a free connection, then fails (503) rather than hangs.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        }
+        config["OPTIONS"] = options
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
 # Read replicas (comma-separated URLs): reads the router may serve from a replica go there
 # (luukku/core/db_routers.py); everything else, and every write, goes to "default".
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
 for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
-    DATABASES[f"replica{_index}"] = dj_database_url.parse(
-        _url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
-    )
+    DATABASES[f"replica{_index}"] = database_from_url(_url)
     DATABASES[f"replica{_index}"]["TEST"] = {"MIRROR": "default"}
 if DATABASE_REPLICA_URLS:
     DATABASE_ROUTERS = ["luukku.core.db_routers.ReplicaRouter"]
