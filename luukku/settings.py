@@ -324,7 +324,47 @@ CELERY_BEAT_SCHEDULE = {
         "task": "luukku.panels.tasks.apply_retention",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Retention of the other personal data (docs/operations.md, "Rights of the data subject"):
+    # failed notifications' addresses, requests, triage texts, cases and customers, accessibility
+    # feedback, deactivated staff accounts and the audit log, each at night in batches.
+    "notifications-erase-failed": {
+        "task": "notifications.erase_failed",
+        "schedule": crontab(hour=3, minute=35),
+    },
+    "intake-apply-retention": {
+        "task": "luukku.intake.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=15),
+    },
+    "router-apply-retention": {
+        "task": "luukku.router.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "cases-apply-retention": {
+        "task": "luukku.cases.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "accessibility-apply-retention": {
+        "task": "luukku.accessibility.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=45),
+    },
+    "accounts-apply-retention": {
+        "task": "luukku.accounts.tasks.apply_retention",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "core-prune-audit-log": {
+        "task": "luukku.core.tasks.prune_audit_log",
+        "schedule": crontab(hour=5, minute=15),
+    },
 }
+# Retention in days of personal data that has no per-row period (surveys and panels set theirs):
+# a starting point; the region's records management plan decides the real periods.
+LUUKKU_REQUEST_RETENTION_DAYS = int(os.environ.get("LUUKKU_REQUEST_RETENTION_DAYS", "730"))
+LUUKKU_CASE_RETENTION_DAYS = int(os.environ.get("LUUKKU_CASE_RETENTION_DAYS", "1826"))
+LUUKKU_ACCESSIBILITY_RETENTION_DAYS = int(
+    os.environ.get("LUUKKU_ACCESSIBILITY_RETENTION_DAYS", "730")
+)
+LUUKKU_STAFF_RETENTION_DAYS = int(os.environ.get("LUUKKU_STAFF_RETENTION_DAYS", "365"))
+LUUKKU_AUDIT_RETENTION_DAYS = int(os.environ.get("LUUKKU_AUDIT_RETENTION_DAYS", "1826"))
 LUUKKU_NOTIFICATION_RETENTION_DAYS = int(
     os.environ.get("LUUKKU_NOTIFICATION_RETENTION_DAYS", "180")
 )
