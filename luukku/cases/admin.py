@@ -4,20 +4,24 @@ Cases, tasks, consents and the timeline are read-only here: every change must go
 `services` so that it writes its event and keeps the one-owner rule. Notes are not shown at all
 (they may hold social and health content, which the case page guards). Customers are shown
 without their identity code, not even masked; opening one is an audited read. Service levels
-are configuration, edited by the region admin and the catalogue managers.
+are configuration, edited by the region admin and the catalogue managers of the service's own
+organisations.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from luukku.accounts.admin_base import ReadOnlyInline, RegionAdminReadOnly
-from luukku.accounts.permissions import has_permission, is_region_admin
+from luukku.accounts.permissions import has_permission, is_region_admin, organisation_scope
 from luukku.accounts.roles import MANAGE_CATALOGUE
+from luukku.catalogue.models import Service
 from luukku.core import audit
 
 from .models import Case, CaseEvent, Consent, Customer, ServiceLevel, Task
@@ -93,6 +97,26 @@ class ServiceLevelAdmin(admin.ModelAdmin):
 
     def _allowed(self, request: HttpRequest) -> bool:
         return is_region_admin(request.user) or has_permission(request.user, MANAGE_CATALOGUE)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceLevel]:
+        """A catalogue manager sees the levels of their own organisations' services only."""
+        levels = super().get_queryset(request)
+        scope = organisation_scope(request.user, MANAGE_CATALOGUE)
+        if scope is None:
+            return levels
+        return levels.filter(service__in=Service.objects.filter(roles__organisation__in=scope))
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        """A new level may be set only for a service of the user's own organisations."""
+        if db_field.name == "service":
+            scope = organisation_scope(request.user, MANAGE_CATALOGUE)
+            if scope is not None:
+                kwargs["queryset"] = Service.objects.filter(
+                    pk__in=Service.objects.filter(roles__organisation__in=scope)
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)

@@ -40,6 +40,7 @@ from luukku.cases.tests.factories import (
     ServiceLevelFactory,
     TaskFactory,
 )
+from luukku.cases.models import ServiceLevel
 from luukku.catalogue.models import ServiceOrganisation
 from luukku.catalogue.tests.factories import (
     AreaFactory,
@@ -545,3 +546,39 @@ def test_the_leak_marker_shows_on_the_own_organisations_lists(
 
 # Keep the helper module importable by name in failure messages.
 __all__ = ["access_rules", "matrix_rows", "missing_rules", "url_patterns", "verdict"]
+
+
+# --- holes the matrix found -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_catalogue_manager_cannot_see_or_set_another_organisations_service_level(
+    client: Client,
+) -> None:
+    """Service levels used to be open to every catalogue manager of the region: a service
+    manager of one municipality could read and change the promised handling times of another's
+    services (and so the expected_datetime Open311 gives residents)."""
+    ours, theirs = OrganisationFactory.create(), OrganisationFactory.create()
+    their_service = service_of(theirs)
+    their_level = ServiceLevelFactory.create(service=their_service)
+    manager = _user(ours, Role.SERVICE_MANAGER, "manager")
+    client.force_login(manager)
+
+    listed = client.get(reverse("admin:cases_servicelevel_changelist"))
+    change = client.get(reverse("admin:cases_servicelevel_change", args=[their_level.pk]))
+    without_level = service_of(theirs)
+    added = client.post(
+        reverse("admin:cases_servicelevel_add"),
+        {
+            "service": without_level.pk,
+            "first_response_hours": 1,
+            "resolution_days": 1,
+            "stalled_after_days": 1,
+        },
+    )
+
+    assert list(listed.context["cl"].result_list) == []
+    assert _admin_does_not_exist(change)
+    assert added.status_code == 200  # the form again, with the service refused
+    assert "service" in added.context["adminform"].form.errors
+    assert not ServiceLevel.objects.filter(service=without_level).exists()
