@@ -134,7 +134,8 @@ SERVICE_HOUR_TYPES: dict[str, str] = {
 }
 WEEKDAYS: dict[str, int] = {day.name.capitalize(): day.value for day in ServiceHours.Weekday}
 
-_LANGUAGE_CODE = re.compile(r"[a-z-]{2,8}")
+# ISO 639 (two or three letters, as PTV sends them: fi, sv, se, smn), optionally with subtags.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _COUNTRY_PREFIX = re.compile(r"\+\d{1,4}")
 _MANY_DASHES = re.compile(r"-{2,}")
 _PHONE_SEPARATORS = re.compile(r"[\s-]")
@@ -433,8 +434,10 @@ class _RecordReader:
             self.known.service_classes,
             "service class",
         )
-        if not service_classes and not self.failed:
+        # Listed beside the record's other problems; unknown codes are reported by _codes.
+        if not service_classes and not raw.get("serviceClasses"):
             self.problem("serviceClasses", "a service needs at least one service class")
+        organisations = self._organisations(raw.get("organizations"))
         return ServiceRecord(
             position=self.position,
             ptv_id=ptv_id,
@@ -453,7 +456,7 @@ class _RecordReader:
                 raw.get("lifeEvents"), "lifeEvents", self.known.life_events, "life event"
             ),
             areas=self._areas(raw.get("areas"), "areas"),
-            organisations=self._organisations(raw.get("organizations")),
+            organisations=organisations,
             channel_ids=self._references(
                 raw.get("serviceChannels"), "serviceChannels", "serviceChannel"
             ),
@@ -840,6 +843,9 @@ class _RecordReader:
         language, value = item.get("language"), item.get("value")
         if not isinstance(language, str) or not language:
             self.problem(f"{path}.language", "missing")
+            return None
+        if not _LANGUAGE_CODE.fullmatch(language):
+            self.problem(f"{path}.language", f"not a language code: {language!r}")
             return None
         if not isinstance(value, str):
             self.problem(f"{path}.value", "missing or not text")
