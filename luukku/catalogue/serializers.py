@@ -34,6 +34,7 @@ LANGUAGES: tuple[str, ...] = tuple(Language.values)
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
+MAX_PAGE = 1_000_000
 
 
 class ServiceListParams(serializers.Serializer[dict[str, Any]]):
@@ -52,7 +53,10 @@ class ServiceListParams(serializers.Serializer[dict[str, Any]]):
         default="fi",
         help_text="Language of the query and of the names and summaries returned.",
     )
-    page = serializers.IntegerField(min_value=1, default=1, help_text="Page number, from 1.")
+    # Bounded: an unbounded page made an OFFSET past PostgreSQL's bigint, a server error.
+    page = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE, default=1, help_text="Page number, from 1."
+    )
     page_size = serializers.IntegerField(
         min_value=1,
         max_value=MAX_PAGE_SIZE,

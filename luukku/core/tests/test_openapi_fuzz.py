@@ -243,3 +243,44 @@ def test_an_empty_optional_query_parameter_is_documented_as_left_out(client: Cli
 
     assert response.status_code == 200
     assert response.json()["results"][0]["name"] == "Hammashoito"
+
+
+# Server errors the production-shaped run (bench/fuzz_api.py on PostgreSQL) found.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("0271-03-12T01:59:20+17:58", 200),  # PostgreSQL takes offsets up to ±15:59 only
+        ("2026-11-26T10:00:00-23:59", 200),
+        ("0001-01-01T00:00:00+01:00", 400),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-01:00", 400),  # after year 9999 in UTC
+    ],
+)
+@override_settings(OPEN311_THROTTLE_RATES={"ip": "", "key": ""})
+def test_an_open311_date_with_any_offset_python_reads_is_an_answer_not_a_500(
+    client: Client, fmt: str, value: str, status: int
+) -> None:
+    ServiceRequestFactory.create()
+
+    response = client.get(f"/open311/v2/requests.{fmt}", {"start_date": value})
+
+    assert response.status_code == status, response.content
+
+
+@pytest.mark.django_db
+def test_a_service_list_page_past_any_database_offset_is_refused(client: Client) -> None:
+    """page=10**19 made an OFFSET past PostgreSQL's bigint; the page is now bounded."""
+    response = client.get("/api/v1/services", {"page": str(10**19)})
+
+    assert response.status_code == 400
+    assert "page" in response.json()
+    document = client.get("/api/schema/?format=json").json()
+    [page] = [
+        parameter
+        for parameter in document["paths"]["/api/v1/services"]["get"]["parameters"]
+        if parameter["name"] == "page"
+    ]
+    assert page["schema"]["maximum"] == 1_000_000

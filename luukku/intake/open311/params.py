@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -66,9 +66,14 @@ def datetime_param(
         parsed = None
     if parsed is None:
         raise ApiError(400, f"{name} must be a W3C date and time, e.g. 2026-01-01T00:00:00Z.")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # In UTC: PostgreSQL takes offsets up to ±15:59 only, Python up to ±23:59 (+17:58
+        # was a server error), and a date at the edge of the calendar may not shift at all.
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ApiError(400, f"{name} is outside the dates this server can search.") from None
 
 
 def float_param(params: Mapping[str, str], name: str, low: float, high: float) -> float | None:
