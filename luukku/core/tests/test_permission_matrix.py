@@ -33,6 +33,7 @@ from luukku.accounts.models import Membership, User
 from luukku.accounts.roles import Role
 from luukku.accounts.services import sync_staff_flag
 from luukku.accounts.tests.factories import MembershipFactory, UserFactory
+from luukku.cases.models import ServiceLevel
 from luukku.cases.tests.factories import (
     CaseFactory,
     ConsentFactory,
@@ -40,7 +41,6 @@ from luukku.cases.tests.factories import (
     ServiceLevelFactory,
     TaskFactory,
 )
-from luukku.cases.models import ServiceLevel
 from luukku.catalogue.models import ServiceOrganisation
 from luukku.catalogue.tests.factories import (
     AreaFactory,
@@ -582,3 +582,43 @@ def test_a_catalogue_manager_cannot_see_or_set_another_organisations_service_lev
     assert added.status_code == 200  # the form again, with the service refused
     assert "service" in added.context["adminform"].form.errors
     assert not ServiceLevel.objects.filter(service=without_level).exists()
+
+
+# --- the matrix catches an unprotected view ---------------------------------------------------
+
+UNPROTECTED_URLCONF = "luukku.core.tests.urls_unprotected"
+
+
+def test_a_new_view_without_a_rule_is_reported_by_name_and_route() -> None:
+    missing = missing_rules(url_patterns(UNPROTECTED_URLCONF))
+
+    assert missing == [
+        "URL pattern 'unprotected_case' at route 'staff/unprotected/<str:reference>/' has no "
+        "access rule: add 'unprotected_case' to RULES (or, if anyone may open it, to PUBLIC with "
+        "the reason) in luukku/core/tests/access_rules.py"
+    ]
+
+
+@pytest.mark.django_db
+def test_given_a_rule_the_unprotected_view_fails_its_refusal_rows(
+    world: World, settings: Any
+) -> None:
+    """With the rule a case page should have, the view lets in exactly the rows that must be
+    refused: anonymous, no role, the other organisation, and roles without HANDLE_CASES."""
+    settings.ROOT_URLCONF = UNPROTECTED_URLCONF
+    pattern = next(p for p in url_patterns(UNPROTECTED_URLCONF) if p.key == "unprotected_case")
+    rule = RULES["cases:case"]
+
+    failed = {
+        row.id
+        for row in rows_for(pattern)
+        if verdict(row, rule, ask(row, rule, world, Client())) is not None
+    }
+
+    refused_roles = set(ALL_ROLES) - rule.roles
+    assert failed == {
+        "unprotected_case-anonymous",
+        "unprotected_case-no_role",
+        *(f"unprotected_case-{role}-other_org" for role in ALL_ROLES),
+        *(f"unprotected_case-{role}-own_org" for role in refused_roles),
+    }
