@@ -278,7 +278,9 @@ def _fuzz_operation(
             for failure in group.exceptions:
                 name = type(failure).__name__
                 result.failures[name] += 1
-                result.examples.setdefault(name, f"{failure}"[:2000])
+                if name not in result.examples:
+                    curl = case.as_curl_command(headers=dict(case.headers or {}))
+                    result.examples[name] = f"{failure}"[:2000] + f"\n{curl[:2000]}"
 
     return run
 
