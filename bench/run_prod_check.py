@@ -315,6 +315,23 @@ def check(args: argparse.Namespace) -> None:  # noqa: PLR0915 - one scenario, st
                 started,
             )
 
+            # Marking read in an HTTP request (a sync view under uvicorn, its on-commit event
+            # sent from the request's thread) lowers the count on the open socket.
+            started = time.monotonic()
+            status, page = client.request("/staff/notifications/")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            if status != 200 or not token:
+                raise CheckFailed(f"inbox answered {status}")
+            status, _ = client.request(
+                "/staff/notifications/luettu/", {"all": "1", "csrfmiddlewaretoken": token[1]}
+            )
+            if status != 302:
+                raise CheckFailed(f"marking read answered {status}")
+            message = json.loads(websocket.recv(timeout=EVENT_TIMEOUT_SECONDS))
+            if message["count"] != 0 or message["label"] != "":
+                raise CheckFailed(f"unexpected socket message after marking read: {message}")
+            step(f"marked all read over HTTP: the socket says {message}", started)
+
         started = time.monotonic()
 
         def mail_sent() -> bool:
