@@ -65,6 +65,7 @@ CLUSTER = "reliability"
 DATABASE = "luukku_reliability"
 HIGH_RATE = "10000000/minute"
 POST_PATH = "/open311/v2/requests.json"
+WORD_RE = re.compile(r"[\w-]+")
 MARKER_RE = re.compile(r"\[(rel-[0-9a-f]+-c\d+-n\d+)\]")
 
 
@@ -323,14 +324,13 @@ def timeline(
 
 
 def email_counts(messages: Iterable[bytes], references: Iterable[str]) -> Counter[str]:
-    """How many received e-mails name each case reference (subject or body)."""
+    """How many received e-mails name each case reference (subject or body); a reference is a
+    word of its own (letters, digits and hyphens), so this is one pass over the messages."""
     wanted = set(references)
     counts: Counter[str] = Counter(dict.fromkeys(wanted, 0))
     for raw in messages:
-        text = email_text(raw)
-        for reference in wanted:
-            if reference in text:
-                counts[reference] += 1
+        for reference in set(WORD_RE.findall(email_text(raw))) & wanted:
+            counts[reference] += 1
     return counts
 
 
