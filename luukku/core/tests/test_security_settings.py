@@ -222,10 +222,12 @@ def test_the_content_security_policy_allows_no_inline_or_foreign_scripts(
     production: dict[str, Any],
 ) -> None:
     policy = production["headers"]["content-security-policy"]
-    directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
-    )
-    scripts = directives.get("script-src", directives.get("default-src", ""))
+    directives: dict[str, str] = {}
+    for part in policy.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name] = value
+    scripts = directives.get("script-src") or directives.get("default-src") or ""
     assert "'self'" in scripts
     assert "'unsafe-inline'" not in scripts
     assert "'unsafe-eval'" not in scripts
