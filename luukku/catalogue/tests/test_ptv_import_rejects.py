@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import ManagementUtility
+from django.core.management import CommandError, call_command
 from django.db import models
 
 from luukku.areas.models import Area
@@ -53,12 +54,17 @@ def row_counts() -> dict[str, int]:
 
 
 def run_import(path: Path, *options: str) -> int:
-    """`manage.py import_ptv` as an operator runs it; returns the exit status."""
-    utility = ManagementUtility(["manage.py", "import_ptv", str(path), "--no-progress", *options])
+    """`manage.py import_ptv` as an operator runs it; returns the exit status.
+
+    manage.py exits with a CommandError's `returncode` after printing it (run_from_argv);
+    run_from_argv itself would also close the test's database connection, so the command is
+    called here and the status read from the error, as run_from_argv does.
+    """
     try:
-        utility.execute()
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+        call_command("import_ptv", str(path), "--no-progress", *options)
+    except CommandError as error:
+        sys.stderr.write(f"CommandError: {error}\n")
+        return error.returncode
     return 0
 
 
