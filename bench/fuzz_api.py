@@ -206,6 +206,7 @@ def fuzz(base_url: str, *, examples: int, seed: int, session: str) -> list[Opera
     import schemathesis  # noqa: PLC0415
     from hypothesis import seed as hypothesis_seed  # noqa: PLC0415
     from hypothesis.errors import Unsatisfiable  # noqa: PLC0415
+    from schemathesis.core.result import Err  # noqa: PLC0415
     from schemathesis.generation.modes import GenerationMode  # noqa: PLC0415
 
     documents = [
@@ -217,6 +218,9 @@ def fuzz(base_url: str, *, examples: int, seed: int, session: str) -> list[Opera
     for document_url, operations_base in documents:
         schema = schemathesis.openapi.from_url(document_url)
         for loaded in schema.get_all_operations():
+            if isinstance(loaded, Err):
+                # An operation the document describes wrongly is itself a failure to report.
+                raise loaded.err()
             operation = loaded.ok()
             result = OperationResult(operation.label)
             results.append(result)
