@@ -19,9 +19,6 @@ from django.utils.translation import ngettext
 
 from . import services
 
-# Close codes in the application range (4000-4999): the script stops reconnecting on 4403.
-CLOSE_NOT_STAFF = 4403
-
 
 def unread_message(count: int, language: str) -> dict[str, Any]:
     """What a socket receives: the count and the header badge's text exactly as the server
@@ -56,8 +53,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            # Closing before accepting refuses the handshake (HTTP 403).
-            await self.close(code=CLOSE_NOT_STAFF)
+            # Closing before accepting refuses the handshake (HTTP 403); the page's script gives
+            # up after a few refusals.
+            await self.close()
             return
         self.language = page_language(self.scope.get("query_string", b""))
         self.group = services.user_group(user.pk)

@@ -9,7 +9,6 @@
   if (!badge || !("WebSocket" in window)) {
     return;
   }
-  var NOT_STAFF = 4403;
   var MAX_DELAY_MS = 5 * 60 * 1000;
   var delay = 2000;
   var failuresBeforeOpen = 0;
@@ -46,13 +45,11 @@
         // A malformed message changes nothing on the page.
       }
     });
-    socket.addEventListener("close", function (event) {
-      if (event.code === NOT_STAFF) {
-        return; // logged out: the next page load shows the login page anyway
-      }
+    socket.addEventListener("close", function () {
       if (!opened) {
         failuresBeforeOpen += 1;
-        // No socket server at all (the development server): stop asking after a few tries.
+        // No socket server (the development server), or the handshake refused (logged out):
+        // stop asking after a few tries; the next page load shows the right count anyway.
         if (failuresBeforeOpen >= 5) {
           return;
         }
