@@ -52,7 +52,8 @@ from luukku.router import training
 from luukku.router.tests.factories import create_small_catalogue
 from luukku.surveys.tests.factories import TouchpointFactory, standard_survey
 
-# Examples per operation and generation mode. 19 operations: 38 test items, about 900 cases.
+# hypothesis' max_examples per operation (valid and invalid cases together, plus the explicit
+# examples): 18 operations, about 1,860 cases, about 90 s on SQLite or PostgreSQL.
 EXAMPLES_PER_OPERATION = 25
 
 KEY = "fuzz-test-key-0123456789abcdef0123"
