@@ -140,7 +140,6 @@ PUBLIC: dict[str, str] = {
     "accounts:logout": "logging out",
     "admin:login": "the admin's login page itself",
     "admin:logout": "logging out of the admin",
-    "admin:jsi18n": "the admin's translations for its scripts (no data)",
     "open311:openapi": "Open311 GeoReport v2 reads are public by the standard",
     "open311:discovery": "Open311 GeoReport v2 reads are public by the standard",
     "open311:services": "Open311 GeoReport v2 reads are public by the standard",
@@ -425,6 +424,7 @@ def _admin_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {
         "admin:index": rule(ADMIN_SITE_ROLES, False),
         "admin:password_change": rule(ADMIN_SITE_ROLES, False),
+        "admin:jsi18n": rule(ADMIN_SITE_ROLES, False),
         "admin:password_change_done": rule(ADMIN_SITE_ROLES, False),
         "admin:autocomplete": rule(ADMIN_SITE_ROLES, False, ok=(200, 403)),
         "admin:view_on_site": rule(ADMIN_SITE_ROLES, False, ok=(302, 404)),

@@ -382,6 +382,11 @@ BUILDERS: dict[str, Builder] = {
     "app_label": lambda w: "catalogue",
     "panels.pk": lambda w: w.objects["panel"].pk,
     "token": lambda w: "no-such-invitation",
+    "slug": lambda w: w.objects["service"].slug,
+    "catalogue.code": lambda w: "no-such-code",
+    "fmt": lambda w: "json",
+    "service_code": lambda w: "no-such-service",
+    "path": lambda w: "no-such-path",
     "url": lambda w: "no-such-page/",
 }
 
@@ -640,3 +645,21 @@ def test_given_a_rule_the_unprotected_view_fails_its_refusal_rows(
         *(f"unprotected_case-{role}-other_org" for role in ALL_ROLES),
         *(f"unprotected_case-{role}-own_org" for role in refused_roles),
     }
+
+
+# --- public pages stay public -----------------------------------------------------------------
+
+PUBLIC_PATTERNS = [p for p in url_patterns() if p.key in PUBLIC]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", PUBLIC_PATTERNS, ids=[p.key for p in PUBLIC_PATTERNS])
+def test_a_public_page_opens_without_a_login(pattern: Pattern, world: World) -> None:
+    """Declared public means it: no login page, no 401/403 for an anonymous visitor (a 404 for
+    an object the data does not have, or 405 for a POST-only view, is fine)."""
+    url = url_of(pattern, world)
+    response = Client().get(url)
+
+    assert response.status_code not in (401, 403), f"{pattern.key} ({url}): {response.status_code}"
+    assert not _login_redirect(response, Rule(roles=frozenset(), scoped=False)), pattern.key
+    assert not _login_redirect(response, Rule(roles=frozenset(), scoped=False, kind="admin"))
