@@ -135,7 +135,7 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": key,
         "CELERY_BROKER_URL": env["REDIS_URL"],
-        "CHANNEL_LAYER_URL": env["REDIS_URL"] + "?socket_timeout=15",
+        "CHANNEL_LAYER_URL": env["REDIS_URL"],
     }
 
 

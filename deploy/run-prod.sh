@@ -41,14 +41,7 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/luukku_p
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-$REDIS_URL}"
 export CHANNEL_LAYER_URL="${CHANNEL_LAYER_URL:-$REDIS_URL}"
-# redis-py 8 reads with a 5 s socket timeout by default, and channels-redis waits on a channel
-# with a 5 s BZPOPMIN: every idle WebSocket then dies after about 5 s with "Timeout reading from
-# 127.0.0.1:6379" (redis/redis-py#4091). A longer timeout for the channel layer's connections:
-case "$CHANNEL_LAYER_URL" in
-    *socket_timeout=*) ;;
-    *\?*) CHANNEL_LAYER_URL="$CHANNEL_LAYER_URL&socket_timeout=15" ;;
-    *) CHANNEL_LAYER_URL="$CHANNEL_LAYER_URL?socket_timeout=15" ;;
-esac
+# (The channel layer's 15 s socket timeout against idle WebSockets dying is in settings.)
 export GUNICORN_BIND="$HOST:$PORT"
 export GUNICORN_WORKERS="${GUNICORN_WORKERS:-4}"
 export INTAKE_PUBLIC_BASE_URL="${INTAKE_PUBLIC_BASE_URL:-http://$HOST:$PORT}"

@@ -15,12 +15,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luukku.settings")
 django_asgi_app = get_asgi_application()
 
 # channels ships no type information.
-from channels.auth import AuthMiddlewareStack  # type: ignore[import-untyped]  # noqa: E402
-from channels.routing import (  # type: ignore[import-untyped]  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import (  # noqa: E402
     ProtocolTypeRouter,
     URLRouter,
 )
-from channels.security import websocket as channels_websocket  # type: ignore[import-untyped]  # noqa: E402, E501
+from channels.security import websocket as channels_websocket  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from luukku.core.text import warm_up  # noqa: E402

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async  # type: ignore[import-untyped]
-from channels.generic.websocket import AsyncJsonWebsocketConsumer  # type: ignore[import-untyped]
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import ngettext

@@ -188,7 +188,7 @@ def announce_unread(user_id: int) -> None:
     layer that is down (Redis unreachable) costs only the live update, never the write, and the
     badge is right again on the next page load."""
     from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer  # type: ignore[import-untyped]
+    from channels.layers import get_channel_layer
 
     try:
         layer = get_channel_layer()
