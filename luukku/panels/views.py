@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -244,13 +246,21 @@ def staff_report(request: HttpRequest, pk: int) -> HttpResponse:
     if selection is None:
         messages.info(request, _("The members have not been drawn yet."))
         return redirect("panels_staff:draw", pk=panel.pk)
+    # The report as it stands needs today's population figures; without them (removed or not
+    # yet imported for a new year) the page still shows the report recorded at the draw.
+    try:
+        current: dict[str, Any] | None = reports.describe(services.refresh_report(selection))
+        current_error = ""
+    except services.PanelError as error:
+        current, current_error = None, str(error)
     return render(
         request,
         "panels/staff/report.html",
         {
             "panel": panel,
             "selection": selection,
-            "report": reports.describe(services.refresh_report(selection)),
+            "report": current,
+            "report_error": current_error,
             "at_draw": reports.describe(selection.report),
         },
     )

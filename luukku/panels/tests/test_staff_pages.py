@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from luukku.accounts.roles import Role
 from luukku.accounts.tests.factories import user_with_role
+from luukku.areas.models import PopulationGroup
 from luukku.core.models import AuditEvent
 from luukku.panels import services
 from luukku.panels.models import Panel, Recommendation, Volunteer
@@ -167,3 +168,19 @@ def test_a_session_recommendation_and_a_published_response(client, drawn):
     public = client.get(reverse("panels:recommendations")).content.decode()
     assert "Iltapalvelua kahtena päivänä viikossa." in public
     assert "Kokeilemme keväällä." in public
+
+
+def test_the_report_still_opens_when_the_population_figures_are_gone(client, region):
+    panel = PanelFactory.create(size=2)
+    VolunteerFactory.create(panel=panel, municipality=region.big)
+    VolunteerFactory.create(panel=panel, municipality=region.small, sex="male")
+    client.force_login(user_with_role(Role.SERVICE_MANAGER, panel.organisation))
+    client.post(reverse("panels_staff:draw", args=[panel.pk]), {"seed": "7"})
+    PopulationGroup.objects.all().delete()  # e.g. a new year's figures not imported yet
+
+    response = client.get(reverse("panels_staff:report", args=[panel.pk]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "väestölukuja ei ole saatavilla" in content  # why the current report is missing
+    assert "Kaavi" in content  # the report recorded at the draw is still there
