@@ -263,15 +263,34 @@ def test_an_empty_optional_query_parameter_is_documented_as_left_out(client: Cli
         ("9999-12-31T23:59:59-01:00", 400),  # after year 9999 in UTC
     ],
 )
+@pytest.mark.parametrize("parameter", ["start_date", "end_date"])
 @override_settings(OPEN311_THROTTLE_RATES={"ip": "", "key": ""})
 def test_an_open311_date_with_any_offset_python_reads_is_an_answer_not_a_500(
-    client: Client, fmt: str, value: str, status: int
+    client: Client, fmt: str, value: str, status: int, parameter: str
 ) -> None:
     ServiceRequestFactory.create()
 
-    response = client.get(f"/open311/v2/requests.{fmt}", {"start_date": value})
+    response = client.get(f"/open311/v2/requests.{fmt}", {parameter: value})
 
     assert response.status_code == status, response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [("end_date", "0001-01-02T00:01:00Z"), ("start_date", "9999-12-30T00:00:00Z")],
+)
+@override_settings(OPEN311_THROTTLE_RATES={"ip": "", "key": ""})
+def test_a_date_window_at_the_calendars_edge_is_held_within_it(
+    client: Client, parameter: str, value: str
+) -> None:
+    """The default 90-day window before 0001-01-02 or after 9999-12-30 was an OverflowError."""
+    ServiceRequestFactory.create()
+
+    response = client.get("/open311/v2/requests.json", {parameter: value})
+
+    assert response.status_code == 200, response.content
+    assert response.json() == []
 
 
 @pytest.mark.django_db

@@ -130,14 +130,25 @@ def _date_window(start: datetime | None, end: datetime | None) -> tuple[datetime
     """GeoReport's window: at most 90 days; by default the last 90 days."""
     if start is None:
         end = end or timezone.now()
-        return end - MAX_WINDOW, end
+        return _shifted(end, -MAX_WINDOW), end
     if end is None:
-        return start, start + MAX_WINDOW
+        return start, _shifted(start, MAX_WINDOW)
     if end < start:
         raise ApiError(400, "end_date must not be before start_date.")
     if end - start > MAX_WINDOW:
         raise ApiError(400, "start_date and end_date may be at most 90 days apart.")
     return start, end
+
+
+def _shifted(moment: datetime, by: timedelta) -> datetime:
+    """`moment + by`, held within the calendar: 90 days before 0001-01-02 is its first day
+    (the unheld sum was an OverflowError, a server error)."""
+    try:
+        return moment + by
+    except OverflowError:
+        if by < timedelta(0):
+            return datetime.min.replace(tzinfo=UTC)
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def request_filters(params: Mapping[str, str]) -> RequestFilters:
