@@ -1045,9 +1045,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.add_argument(f"--{name}", type=float, help="seconds (default: scaled to --duration)")
     parser.add_argument(
         "--settings",
-        default="bench.reliability_settings",
-        help="DJANGO_SETTINGS_MODULE of the server and worker; luukku.settings for the production "
-        "settings without the database-unavailable middleware",
+        default="luukku.settings",
+        help="DJANGO_SETTINGS_MODULE of the server and worker (the production settings)",
     )
     parser.add_argument(
         "--markdown", type=Path, help="print the figures of a results file as Markdown, run nothing"

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A lost database connection in a view answers 503 + Retry-After, not 500 (docs/reliability.md).
+    "luukku.core.database_unavailable.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,7 +131,7 @@ def database_from_url(url: str) -> dict[str, object]:
             "min_size": 1,
             "max_size": DATABASE_POOL_MAX_SIZE,
             # A request waits this long for a free connection, then fails (503) rather than hangs.
-            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
         }
         config["OPTIONS"] = options
     return config
