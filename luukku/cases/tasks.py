@@ -77,14 +77,15 @@ def open_waiting_cases() -> int:
 
 
 def _open_cases_for(waiting: list[int]) -> int:
+    """Open the cases of `waiting`, skipping requests another batch is opening right now."""
     opened = ownerless = 0
-    for request_pk in waiting:
+    for request in ServiceRequest.objects.filter(pk__in=waiting).order_by("pk"):
         try:
-            opened += open_case_for_request(request_pk) is not None
+            opened += services.open_case_from_request(request, skip_locked=True) is not None
         except services.CaseError:
             ownerless += 1
         except Exception:
-            logger.exception("Still no case for request %s.", request_pk)
+            logger.exception("Still no case for request %s.", request.pk)
     if ownerless:
         logger.warning("%s requests wait for a case: nobody can own cases.", ownerless)
     return opened
