@@ -79,15 +79,7 @@ def customers_of(person: Person) -> QuerySet[Customer]:
         condition |= Q(identity_code_hash=identity_code_hash(person.identity_code))
     if person.email:
         condition |= Q(email__iexact=person.email)
-    pks = set(Customer.objects.filter(condition).values_list("pk", flat=True))
-    if person.phone:
-        candidates = Customer.objects.filter(gdpr.phone_filter("phone", person.phone))
-        pks |= {
-            pk
-            for pk, phone in candidates.values_list("pk", "phone")
-            if gdpr.same_phone(phone, person.phone)
-        }
-    return Customer.objects.filter(pk__in=pks)
+    return gdpr.matching(Customer.objects.all(), condition, person)
 
 
 def cases_of(person: Person) -> QuerySet[Case]:

@@ -43,6 +43,7 @@ from .identifiers import mask_identity_code, mask_identity_codes_in, validate_id
 from .models import AuditEvent
 
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 # What replaces a name or a required text that is erased; empty where the field may be empty.
 ERASED = "–"
@@ -168,6 +169,29 @@ class Person:
 
     def __str__(self) -> str:
         return ", ".join(f"{key}={value}" for key, value in self.masked().items())
+
+
+def matching(
+    queryset: models.QuerySet[M],
+    condition: Q,
+    person: Person,
+    *,
+    phone_fields: tuple[str, ...] = ("phone",),
+) -> models.QuerySet[M]:
+    """The rows of `queryset` about the person: those matching `condition`, and (when the
+    person is named by a phone number) those whose `phone_fields` hold that number in any
+    spelling. The phone match is confirmed row by row (`same_phone`), as the database filter
+    can over-match, so the result is a filter by primary key."""
+    pks = set(queryset.filter(condition).values_list("pk", flat=True))
+    if person.phone:
+        for field_name in phone_fields:
+            candidates = queryset.filter(phone_filter(field_name, person.phone))
+            pks |= {
+                pk
+                for pk, value in candidates.values_list("pk", field_name)
+                if same_phone(value, person.phone)
+            }
+    return queryset.filter(pk__in=pks)
 
 
 # -- the registry -----------------------------------------------------------------------------

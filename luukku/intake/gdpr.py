@@ -61,15 +61,7 @@ def requests_of(person: Person) -> QuerySet[ServiceRequest]:
         condition |= Q(email__iexact=person.email) | Q(description__icontains=person.email)
     if person.identity_code:
         condition |= Q(description__icontains=person.identity_code)
-    pks = set(ServiceRequest.objects.filter(condition).values_list("pk", flat=True))
-    if person.phone:
-        candidates = ServiceRequest.objects.filter(gdpr.phone_filter("phone", person.phone))
-        pks |= {
-            pk
-            for pk, phone in candidates.values_list("pk", "phone")
-            if gdpr.same_phone(phone, person.phone)
-        }
-    return ServiceRequest.objects.filter(pk__in=pks)
+    return gdpr.matching(ServiceRequest.objects.all(), condition, person)
 
 
 def find(person: Person) -> list[Record]:

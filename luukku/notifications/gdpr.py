@@ -40,15 +40,7 @@ def notifications_of(person: Person) -> QuerySet[Notification]:
         condition |= Q(address__iexact=person.email)
     if person.username:
         condition |= Q(recipient__username=person.username)
-    pks = set(Notification.objects.filter(condition).values_list("pk", flat=True))
-    if person.phone:
-        candidates = Notification.objects.filter(gdpr.phone_filter("address", person.phone))
-        pks |= {
-            pk
-            for pk, address in candidates.values_list("pk", "address")
-            if gdpr.same_phone(address, person.phone)
-        }
-    return Notification.objects.filter(pk__in=pks)
+    return gdpr.matching(Notification.objects.all(), condition, person, phone_fields=("address",))
 
 
 def find(person: Person) -> list[Record]:

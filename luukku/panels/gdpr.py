@@ -39,15 +39,7 @@ def volunteers_of(person: Person) -> QuerySet[Volunteer]:
     condition = Q(pk__in=[])
     if person.email:
         condition |= Q(email__iexact=person.email) | Q(guardian_email__iexact=person.email)
-    pks = set(Volunteer.objects.filter(condition).values_list("pk", flat=True))
-    if person.phone:
-        candidates = Volunteer.objects.filter(gdpr.phone_filter("phone", person.phone))
-        pks |= {
-            pk
-            for pk, phone in candidates.values_list("pk", "phone")
-            if gdpr.same_phone(phone, person.phone)
-        }
-    return Volunteer.objects.filter(pk__in=pks)
+    return gdpr.matching(Volunteer.objects.all(), condition, person)
 
 
 def find(person: Person) -> list[Record]:
