@@ -23,14 +23,12 @@ app with 25 examples per operation; this runs many more against the real thing:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import socket
 import sys
 import tempfile
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,13 +40,11 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.bench_open311 import _admin_url, _manage, _server_env, stop_server  # noqa: E402
+from luukku.core.tests.fuzzing import prepare_case  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/luukku_c"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 KEY = "fuzz-bench-key-0123456789abcdef0123"
-SURVEY_ID = "0b8f3c1e-5d2a-4c7b-9e6f-1a2b3c4d5e6f"
-SERVICE_CODE = "varhaiskasvatus"
-SERVICE_SLUG = "rakennuslupa"
 CHECK_NAMES = (
     "not_a_server_error",
     "status_code_conformance",
@@ -58,87 +54,11 @@ CHECK_NAMES = (
     "negative_data_rejection",
 )
 
-# Run inside `manage.py shell`: the same seed as the test suite's fuzz test, printed as JSON.
-SEED_SCRIPT = f"""
-import json
-from decimal import Decimal
-from django.test import Client
-from luukku.accounts.roles import Role
-from luukku.accounts.tests.factories import user_with_role
-from luukku.catalogue.tests.factories import OrganisationFactory
-from luukku.intake.models import ApiClient, ServiceAttribute, hash_api_key
-from luukku.intake.tests.factories import ServiceAttributeFactory, ServiceRequestFactory
-from luukku.router import training
-from luukku.router.tests.factories import create_small_catalogue
-from luukku.surveys.tests.factories import TouchpointFactory, standard_survey
-
-catalogue = create_small_catalogue()
-training.store(training.train(cross_validation=False))
-ServiceAttributeFactory.create(
-    service=catalogue["{SERVICE_CODE}"], code="vika",
-    datatype=ServiceAttribute.Datatype.SINGLE_VALUE_LIST,
-    values=[{{"key": "dark", "name": "Pimeä"}}],
+# Run inside `manage.py shell`: the test suite's seed, the session printed as JSON.
+SEED_SCRIPT = (
+    "import json; from luukku.core.tests.fuzzing import seed_fuzz_data; "
+    f"print(json.dumps({{'session': seed_fuzz_data(key={KEY!r}, with_router=True)}}))"
 )
-ServiceRequestFactory.create(
-    service=catalogue["{SERVICE_CODE}"], lat=Decimal("62.89"), long=Decimal("27.67"),
-    title="Valo", media_urls=["https://example.fi/a.jpg"],
-)
-ApiClient.objects.create(
-    name="fuzz", key_hash=hash_api_key("{KEY}"), key_prefix="{KEY[:8]}",
-    organisation=OrganisationFactory.create(),
-)
-TouchpointFactory.create(survey=standard_survey(public_id="{SURVEY_ID}"), code="fuzz-link")
-browser = Client()
-browser.force_login(user_with_role(Role.CUSTOMER_SERVICE_AGENT))
-print(json.dumps({{"session": browser.cookies["sessionid"].value}}))
-"""
-
-
-def png_bytes() -> bytes:
-    """A real 8×8 PNG, so that some Open311 uploads get past the media checks."""
-    from PIL import Image  # noqa: PLC0415 - only the fuzz cases need Pillow
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def _filled(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def prepare_case(case: Any, *, key: str, session: str) -> dict[str, Any]:
-    """Point a case at real data and give it credentials, or none, by a hash of the case.
-
-    The same case always gets the same treatment, each of none / API key / staff session about
-    a third. Only values already valid by the document are replaced, and real data (a known
-    service, a PNG, the seeded survey) only in valid cases, so that an invalid case stays
-    invalid and must still be refused. Returns extra keyword arguments for `case.call`.
-    """
-    choice = zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % 3
-    positive = case.meta is None or case.meta.generation.mode.is_positive
-    headers = dict(case.headers or {})
-    headers.pop("X-Api-Key", None)
-    kwargs: dict[str, Any] = {}
-    body = case.body
-    if isinstance(body, dict) and _filled(body.get("api_key")) and choice:
-        body["api_key"] = key
-        if positive and choice == 1:
-            if _filled(body.get("service_code")):
-                body["service_code"] = SERVICE_CODE
-            if "media[]" in body:
-                body["media[]"] = [png_bytes()]
-    if choice == 1:
-        headers["X-Api-Key"] = key
-    elif choice == 2:
-        kwargs["cookies"] = {"sessionid": session}
-    if positive and choice and case.path_parameters:
-        if "public_id" in case.path_parameters:
-            case.path_parameters["public_id"] = SURVEY_ID
-        if "slug" in case.path_parameters and choice == 1:
-            case.path_parameters["slug"] = SERVICE_SLUG
-    case.headers = headers
-    return kwargs
 
 
 @dataclass

@@ -12,15 +12,13 @@ bodies that match the document, and invalid input refused with a 4xx. Positive d
 stays off: GeoReport's rules across parameters and a survey's own questions cannot be written
 in OpenAPI, so a request valid by the document may still be a correct 400.
 
-bench/fuzz_api.py runs the same against the production server with many more examples.
+bench/fuzz_api.py runs the same against the production server with many more examples; both
+seed and prepare their cases with fuzzing.py.
 """
 
 from __future__ import annotations
 
-import io
-import zlib
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,7 +29,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, settings
-from PIL import Image
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -42,22 +39,16 @@ from schemathesis.checks import (
 )
 from schemathesis.core.result import Ok
 
-from luukku.accounts.roles import Role
-from luukku.accounts.tests.factories import user_with_role
-from luukku.catalogue.tests.factories import OrganisationFactory
-from luukku.intake.models import ApiClient, ServiceAttribute, hash_api_key
-from luukku.intake.tests.factories import ServiceAttributeFactory, ServiceRequestFactory
+from luukku.core.tests.fuzzing import prepare_case, seed_fuzz_data
+from luukku.intake.tests.factories import ServiceRequestFactory
 from luukku.router import services as router_services
-from luukku.router import training
 from luukku.router.tests.factories import create_small_catalogue
-from luukku.surveys.tests.factories import TouchpointFactory, standard_survey
 
 # hypothesis' max_examples per operation (valid and invalid cases together, plus the explicit
 # examples): 18 operations, about 1,860 cases, about 90 s on SQLite or PostgreSQL.
 EXAMPLES_PER_OPERATION = 25
 
 KEY = "fuzz-test-key-0123456789abcdef0123"
-SURVEY_ID = "0b8f3c1e-5d2a-4c7b-9e6f-1a2b3c4d5e6f"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -112,90 +103,16 @@ def _uploads_and_limits(settings: Any, tmp_path: Any) -> Iterator[None]:
     cache.clear()
 
 
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def seed_fuzz_data(*, with_router: bool) -> str:
-    """Services, a trained router (when asked: training takes seconds), a request, a survey
-    and an organisation's API key, so that valid calls find real rows. Returns the session
-    cookie of a staff member who routes."""
-    catalogue = create_small_catalogue()
-    if with_router:
-        training.store(training.train(cross_validation=False))
-    service = catalogue["varhaiskasvatus"]
-    ServiceAttributeFactory.create(
-        service=service,
-        code="vika",
-        datatype=ServiceAttribute.Datatype.SINGLE_VALUE_LIST,
-        values=[{"key": "dark", "name": "Pimeä"}],
-    )
-    request = ServiceRequestFactory.create(
-        service=service, lat=Decimal("62.89"), long=Decimal("27.67"), title="Valo"
-    )
-    request.media_urls = ["https://example.fi/a.jpg"]
-    request.save(update_fields=["media_urls"])
-    ApiClient.objects.create(
-        name="fuzz",
-        key_hash=hash_api_key(KEY),
-        key_prefix=KEY[:8],
-        organisation=OrganisationFactory.create(),
-    )
-    TouchpointFactory.create(survey=standard_survey(public_id=SURVEY_ID), code="fuzz-link")
-    browser = Client()
-    browser.force_login(user_with_role(Role.CUSTOMER_SERVICE_AGENT))
-    return str(browser.cookies["sessionid"].value)
-
-
 @pytest.fixture
 def session_cookie(
     request: pytest.FixtureRequest, db: None, django_capture_on_commit_callbacks: Any
 ) -> str:
     with django_capture_on_commit_callbacks(execute=True):
-        return seed_fuzz_data(with_router="routing" in request.node.name)
-
-
-def _filled(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def credentials(case: Any, session: str) -> dict[str, Any]:
-    """Point a case at real data and give it credentials, or none, by a hash of the case:
-    the same case always gets the same treatment, and each kind gets about a third.
-
-    Only values that are already valid by the document are replaced, and real data (a known
-    service, a PNG, the seeded survey) only in valid cases, so that an invalid case stays
-    invalid and must still be refused."""
-    choice = zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % 3
-    positive = case.meta is None or case.meta.generation.mode.is_positive
-    headers = dict(case.headers or {})
-    headers.pop("X-Api-Key", None)
-    kwargs: dict[str, Any] = {}
-    body = case.body
-    if isinstance(body, dict) and _filled(body.get("api_key")) and choice:
-        body["api_key"] = KEY
-        if positive and choice == 1:
-            if _filled(body.get("service_code")):
-                body["service_code"] = "varhaiskasvatus"
-            if "media[]" in body:
-                body["media[]"] = [png_bytes()]
-    if choice == 1:
-        headers["X-Api-Key"] = KEY
-    elif choice == 2:
-        kwargs["cookies"] = {"sessionid": session}
-    if positive and choice and case.path_parameters:
-        if "public_id" in case.path_parameters:
-            case.path_parameters["public_id"] = SURVEY_ID
-        if "slug" in case.path_parameters and choice == 1:
-            case.path_parameters["slug"] = "rakennuslupa"
-    case.headers = headers
-    return kwargs
+        return seed_fuzz_data(key=KEY, with_router="routing" in request.node.name)
 
 
 def call_and_check(case: Any, session: str) -> None:
-    kwargs = credentials(case, session)
+    kwargs = prepare_case(case, key=KEY, session=session)
     CASES_RUN[case.operation.label] = CASES_RUN.get(case.operation.label, 0) + 1
     case.call_and_validate(checks=CHECKS, **kwargs)
 
