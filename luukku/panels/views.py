@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -249,7 +247,7 @@ def staff_report(request: HttpRequest, pk: int) -> HttpResponse:
     # The report as it stands needs today's population figures; without them (removed or not
     # yet imported for a new year) the page still shows the report recorded at the draw.
     try:
-        current: dict[str, Any] | None = reports.describe(services.refresh_report(selection))
+        current: reports.ReportView | None = reports.describe(services.refresh_report(selection))
         current_error = ""
     except services.PanelError as error:
         current, current_error = None, str(error)
