@@ -6,8 +6,12 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings default to production (DEBUG off, a secret key required); these targets are for
+# development on your own machine. `make run-prod` sets its own.
+DJANGO_DEBUG ?= 1
+export DJANGO_DEBUG
 
-.PHONY: run run-prod test lint typecheck pytest migrate demo lock messages bench browser
+.PHONY: run run-prod test lint typecheck audit pytest migrate demo lock messages bench browser
 
 # The stamp files make a second `make run` skip the install: they are newer than the lock files
 # until a lock file changes.
@@ -58,7 +62,11 @@ browser:
 pytest: $(VENV)/.dev-installed browser
 	$(VENV)/bin/pytest -n auto
 
-test: lint typecheck pytest
+# Known vulnerabilities in the locked packages (pip-audit, else the offline PyPA snapshot).
+audit: $(VENV)/.dev-installed
+	$(PY) bin/audit-dependencies
+
+test: lint typecheck audit pytest
 
 # The quick benchmarks (docs/benchmarks.md): catalogue import and search, the router, panel
 # sortition, insights at 10 M answers, scrubbing recall. The Open311 (bench/bench_open311.py,

@@ -27,12 +27,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a deploy that forgets the variable must not show tracebacks to the world.
+# The Makefile's development targets and the test settings ask for it (DJANGO_DEBUG=1).
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 # The demo key is only for the embedded default; production refuses to start without its own.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+        raise RuntimeError(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
+            "(for development on your own machine, set DJANGO_DEBUG=1 instead)"
+        )
     SECRET_KEY = "luukku-insecure-demo-key-do-not-use-in-production"  # noqa: S105
 # The key of the keyed hash (HMAC-SHA256) under which personal identity codes are kept for
 # matching (cases.services.identity_code_hash). Empty: derived from SECRET_KEY. Set it in a

@@ -1,7 +1,13 @@
 """Test settings: the same as production's shape, with fast hashing and no throttling noise."""
 
-from .settings import *  # noqa: F403
-from .settings import REST_FRAMEWORK
+import os
+
+# The development defaults (the demo key among them), also for the subprocesses tests start;
+# pytest-django still runs each test with DEBUG off.
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+from .settings import *  # noqa: E402, F403
+from .settings import REST_FRAMEWORK  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
