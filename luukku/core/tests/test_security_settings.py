@@ -159,6 +159,17 @@ def production() -> dict[str, Any]:
     return answers
 
 
+def test_debug_is_off_when_the_variable_is_unset() -> None:
+    env = production_env()
+    del env["DJANGO_DEBUG"]  # a deploy that forgot it
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
 def test_production_runs_without_debug(production: dict[str, Any]) -> None:
     assert production["debug"] is False
     assert production["https_status"] == 200
