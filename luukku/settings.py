@@ -384,7 +384,7 @@ LUUKKU_SMS_BACKEND = os.environ.get(
 LUUKKU_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("LUUKKU_NOTIFICATION_MAX_ATTEMPTS", "8"))
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "luukku.core.openapi.LuukkuAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

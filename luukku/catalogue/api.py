@@ -31,7 +31,6 @@ from luukku.catalogue.serializers import (
     ServiceListParams,
     ServiceSummarySerializer,
 )
-from luukku.core.openapi import FormQueryAutoSchema
 
 _INVALID = OpenApiResponse(
     response={
@@ -79,8 +78,6 @@ def listing_texts(services: list[Service], language: str) -> dict[int, dict[str,
 
 
 class ServiceListView(APIView):
-    schema = FormQueryAutoSchema()
-
     @extend_schema(
         operation_id="services_list",
         summary="List or search services",

@@ -29,6 +29,7 @@ from luukku.catalogue.models import (
     TargetGroup,
 )
 from luukku.core.models import Language
+from luukku.core.openapi import LocalTimeField
 
 LANGUAGES: tuple[str, ...] = tuple(Language.values)
 MAX_PAGE_SIZE = 100
@@ -187,8 +188,8 @@ class HoursSerializer(serializers.Serializer[ServiceHours]):
     weekday = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="0 is Monday, 6 is Sunday."
     )
-    opens = serializers.TimeField(read_only=True, allow_null=True)
-    closes = serializers.TimeField(read_only=True, allow_null=True)
+    opens = LocalTimeField(read_only=True, allow_null=True)
+    closes = LocalTimeField(read_only=True, allow_null=True)
     is_closed = serializers.BooleanField(read_only=True)
     valid_from = serializers.DateField(read_only=True, allow_null=True)
     valid_to = serializers.DateField(read_only=True, allow_null=True)
@@ -200,8 +201,8 @@ class MobileStopSerializer(serializers.Serializer[MobileStop]):
     place = serializers.CharField(read_only=True)
     street_address = serializers.CharField(read_only=True)
     weekday = serializers.IntegerField(read_only=True, help_text="0 is Monday, 6 is Sunday.")
-    arrives = serializers.TimeField(read_only=True)
-    departs = serializers.TimeField(read_only=True)
+    arrives = LocalTimeField(read_only=True)
+    departs = LocalTimeField(read_only=True)
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, read_only=True, allow_null=True
     )

@@ -24,7 +24,6 @@ from rest_framework.views import APIView
 
 from luukku.accounts.permissions import has_permission
 from luukku.accounts.roles import HANDLE_CASES, TRIAGE_ROUTING
-from luukku.core.openapi import FormQueryAutoSchema
 from luukku.intake.models import ApiClient, hash_api_key
 
 from . import services
@@ -123,7 +122,6 @@ class SuggestOut(serializers.Serializer[Any]):
 
 
 class SuggestView(APIView):
-    schema = FormQueryAutoSchema()
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [IsRoutingStaff]
 

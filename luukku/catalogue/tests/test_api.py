@@ -262,9 +262,9 @@ def test_the_openapi_document_describes_both_endpoints(client):
     assert set(page["properties"]) == {"count", "next", "previous", "results"}
     row = schema["components"]["schemas"]["ServiceSummary"]
     assert {"slug", "name", "score", "summary", "url"} <= set(row["properties"])
-    assert set(listing["responses"]) == {"200", "400", "404"}
+    assert set(listing["responses"]) == {"200", "400", "404", "429"}
     detail = schema["paths"]["/api/v1/services/{slug}"]["get"]
-    assert set(detail["responses"]) == {"200", "404"}
+    assert set(detail["responses"]) == {"200", "404", "429"}
     record = schema["components"]["schemas"]["ServiceDetail"]
     assert {"channels", "organisations", "life_events", "areas"} <= set(record["properties"])
 
@@ -289,3 +289,25 @@ def test_odd_queries_get_an_ordinary_answer(client, catalogue, query):
     status, body = get_json(client, LIST_URL, q=query)
     assert status == 200
     assert body["count"] == len(body["results"])
+
+
+def test_the_full_record_matches_the_published_schema(client, full_service):
+    """Found by a schemathesis run against the demo: opening hours and van stop times
+    ("09:00:00", local time without an offset) broke the document's `format: time`."""
+    import schemathesis
+    from django.core.wsgi import get_wsgi_application
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    case = schema["/api/v1/services/{slug}"]["GET"].Case(path_parameters={"slug": "hammashoito"})
+    response = case.call()
+
+    assert response.status_code == 200
+    hours = [row for channel in response.json()["channels"] for row in channel["hours"]]
+    assert hours[0]["opens"] == "08:00:00"
+    case.validate_response(response)  # raises with the violations if any
+
+
+def test_every_throttled_operation_documents_its_429(client):
+    document = client.get("/api/schema/?format=json").json()
+    for path in ("/api/v1/services", "/api/v1/services/{slug}", "/api/v1/routing/suggest"):
+        assert "429" in document["paths"][path]["get"]["responses"], path

@@ -20,6 +20,9 @@ MEDIA_TYPES = {"json": "application/json", "xml": "text/xml"}
 _string = {"type": "string"}
 _nullable_string = {"type": "string", "nullable": True}
 _datetime = {"type": "string", "format": "date-time"}
+# Input text: any characters but NUL, which the server refuses in every parameter (400).
+NO_NUL = "^[^\\x00]*$"
+_text = {"type": "string", "pattern": NO_NUL}
 
 SCHEMAS: dict[str, Any] = {
     "Errors": {
@@ -175,12 +178,12 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
         "description": description,
         # GeoReport: an empty parameter is the same as a missing one.
         "allowEmptyValue": True,
-        "schema": schema or {"type": "string"},
+        "schema": schema or _text,
     }
 
 
 def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    return {"name": name, "in": "path", "required": True, "schema": _text}
 
 
 COMMON_PARAMETERS = [
@@ -200,8 +203,16 @@ LIST_PARAMETERS = [
     _query("extensions", "true adds the CitySDK and 6Aika fields.", {"type": "boolean"}),
     _query("updated_after", "Updated at or after (W3C).", _datetime),
     _query("updated_before", "Updated at or before (W3C).", _datetime),
-    _query("lat", "Centre latitude for radius.", {**_number, "minimum": -90, "maximum": 90}),
-    _query("long", "Centre longitude for radius.", {**_number, "minimum": -180, "maximum": 180}),
+    _query(
+        "lat",
+        "Centre latitude for radius; only together with long (400 otherwise).",
+        {**_number, "minimum": -90, "maximum": 90},
+    ),
+    _query(
+        "long",
+        "Centre longitude for radius; only together with lat (400 otherwise).",
+        {**_number, "minimum": -180, "maximum": 180},
+    ),
     _query(
         "radius",
         "Metres from lat, long (default 1000).",
@@ -245,16 +256,16 @@ def _responses(fmt: str, ok_schema: str, *codes: int) -> dict[str, Any]:
 
 def _post_body() -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "api_key": {"type": "string", "minLength": 1},
-        "service_code": {"type": "string", "minLength": 1},
-        "jurisdiction_id": _string,
+        "api_key": {**_text, "minLength": 1},
+        "service_code": {**_text, "minLength": 1},
+        "jurisdiction_id": _text,
         "lat": {"type": "number", "minimum": -90, "maximum": 90},
         "long": {"type": "number", "minimum": -180, "maximum": 180},
         "kind": {"type": "string", "enum": ServiceRequest.Kind.values},
-        "idempotency_key": {"type": "string", "maxLength": 200},
+        "idempotency_key": {**_text, "maxLength": 200},
     }
     for name, limit in FIELD_LIMITS.items():
-        properties[name] = {"type": "string", "maxLength": limit}
+        properties[name] = {**_text, "maxLength": limit}
     properties["description"]["minLength"] = 1
     required = ["api_key", "service_code", "description"]
     multipart = {
