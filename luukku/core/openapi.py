@@ -5,6 +5,7 @@
   correct answer to `?lang=` look like a schema violation to clients and fuzzers, so every
   optional query parameter is marked `allowEmptyValue`, as the Open311 document does.
 - Every throttled operation can answer 429; drf-spectacular documents only what a view declares.
+- DRF refuses NUL characters in text (400): plain string inputs carry a pattern that says so.
 - Opening hours and van stop times are local wall-clock times (Europe/Helsinki) without an
   offset, which OpenAPI's `format: time` (RFC 3339 full-time) does not allow: `LocalTimeField`
   documents them as what they are.
@@ -43,9 +44,28 @@ class LuukkuAutoSchema(AutoSchema):
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query" and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
+            _refuse_nul(parameter.get("schema", {}))
         if self.view.get_throttles():
             operation.setdefault("responses", {}).setdefault("429", THROTTLED)
         return operation
+
+
+    def _map_serializer_field(
+        self, field: Any, direction: str, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, serializers.CharField):
+            _refuse_nul(schema)
+        return schema
+
+
+# DRF's text fields refuse NUL characters (400); a plain string schema says so with a pattern.
+NO_NUL = "^[^\\x00]*$"
+
+
+def _refuse_nul(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & schema.keys():
+        schema["pattern"] = NO_NUL
 
 
 @extend_schema_field(

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
+from luukku.core.openapi import NO_NUL
+
 from ..models import ServiceAttribute, ServiceRequest
 from .params import MAX_PAGE_SIZE, MAX_RADIUS_M
 from .views import FIELD_LIMITS
@@ -21,7 +23,6 @@ _string = {"type": "string"}
 _nullable_string = {"type": "string", "nullable": True}
 _datetime = {"type": "string", "format": "date-time"}
 # Input text: any characters but NUL, which the server refuses in every parameter (400).
-NO_NUL = "^[^\\x00]*$"
 _text = {"type": "string", "pattern": NO_NUL}
 
 SCHEMAS: dict[str, Any] = {
