@@ -269,6 +269,8 @@ def _post_body() -> dict[str, Any]:
         properties[name] = {**_text, "maxLength": limit}
     properties["description"]["minLength"] = 1
     required = ["api_key", "service_code", "description"]
+    # Other fields (a service definition's attribute[code], or unknown ones) are read as text.
+    extra = _text
     multipart = {
         **properties,
         "media[]": {"type": "array", "items": {"type": "string", "format": "binary"}},
@@ -277,10 +279,20 @@ def _post_body() -> dict[str, Any]:
         "required": True,
         "content": {
             "application/x-www-form-urlencoded": {
-                "schema": {"type": "object", "required": required, "properties": properties}
+                "schema": {
+                    "type": "object",
+                    "required": required,
+                    "properties": properties,
+                    "additionalProperties": extra,
+                }
             },
             "multipart/form-data": {
-                "schema": {"type": "object", "required": required, "properties": multipart}
+                "schema": {
+                    "type": "object",
+                    "required": required,
+                    "properties": multipart,
+                    "additionalProperties": extra,
+                }
             },
         },
     }
