@@ -54,6 +54,21 @@ def _fresh_reference_data() -> Iterator[None]:
     reference.forget()
 
 
+@pytest.fixture
+def keep_test_connection() -> Iterator[None]:
+    """For tests that call the WSGI app directly (schemathesis): Django closes the connection
+    after each request, which inside the test's transaction would end the transaction on
+    PostgreSQL (Django's test client prevents the same)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="session")
 def allow_sync_db_in_event_loop() -> Iterator[None]:
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

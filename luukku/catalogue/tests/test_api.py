@@ -291,7 +291,7 @@ def test_odd_queries_get_an_ordinary_answer(client, catalogue, query):
     assert body["count"] == len(body["results"])
 
 
-def test_the_full_record_matches_the_published_schema(client, full_service):
+def test_the_full_record_matches_the_published_schema(full_service, keep_test_connection):
     """Found by a schemathesis run against the demo: opening hours and van stop times
     ("09:00:00", local time without an offset) broke the document's `format: time`."""
     import schemathesis

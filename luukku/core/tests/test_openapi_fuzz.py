@@ -23,10 +23,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -83,14 +81,8 @@ def _report_cases() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection() -> Iterator[None]:
-    """Django closes the connection after each request: inside the test's transaction that
-    would end the transaction on PostgreSQL (Django's test client prevents the same)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+def _keep_the_test_connection(keep_test_connection: None) -> None:
+    """Every test here calls the WSGI app directly (luukku/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)
