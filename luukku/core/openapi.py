@@ -49,7 +49,6 @@ class LuukkuAutoSchema(AutoSchema):
             operation.setdefault("responses", {}).setdefault("429", THROTTLED)
         return operation
 
-
     def _map_serializer_field(
         self, field: Any, direction: str, bypass_extensions: bool = False
     ) -> dict[str, Any]:
