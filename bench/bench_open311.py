@@ -272,19 +272,26 @@ def serve_gunicorn(
          f"--error-logfile={log}"],
         env=env, cwd=cwd, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}{api_prefix}services.json"
+    wait_until_answering(process, f"http://127.0.0.1:{port}{api_prefix}services.json", 60, log)
+    return process
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, seconds: float, log: Path
+) -> None:
+    """Return once `url` answers 200; stop the server and raise if it exits or stays silent."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
                 if response.status == 200:
-                    return process
+                    return
         except OSError:
             time.sleep(0.5)
     stop_server(process)
-    raise RuntimeError(f"{app} did not answer {url} within 60 s; see {log}")
+    raise RuntimeError(f"the server did not answer {url} within {seconds:.0f} s; see {log}")
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

@@ -39,7 +39,13 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_open311 import _admin_url, _manage, _server_env, stop_server  # noqa: E402
+from bench.bench_open311 import (  # noqa: E402
+    _admin_url,
+    _manage,
+    _server_env,
+    stop_server,
+    wait_until_answering,
+)
 from luukku.core.tests.fuzzing import prepare_case  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/luukku_c"
@@ -91,7 +97,6 @@ def prepare_database(database_url: str, env: dict[str, str]) -> str:
 def serve(env: dict[str, str], port: int, workers: int, log: Path) -> Any:
     """gunicorn with the production configuration; returns once the Open311 API answers."""
     import subprocess  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
 
     server_env = {
         **env,
@@ -105,19 +110,8 @@ def serve(env: dict[str, str], port: int, workers: int, log: Path) -> Any:
             env=server_env, cwd=ROOT, start_new_session=True,
             stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/open311/v2/services.json"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop_server(process)
-    raise RuntimeError(f"the server did not answer {url} within 90 s; see {log}")
+    wait_until_answering(process, f"http://127.0.0.1:{port}/open311/v2/services.json", 90, log)
+    return process
 
 
 def fuzz(base_url: str, *, examples: int, seed: int, session: str) -> list[OperationResult]:
